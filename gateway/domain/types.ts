@@ -1,0 +1,62 @@
+/** Portico's own vocabulary. Every port speaks these types; no SDK or dockerode type crosses a port. */
+
+/** Where a project's source lives, as parsed from what the user typed. */
+export type SourceSpec =
+  | { readonly kind: 'github'; readonly owner: string; readonly repo: string }
+  | { readonly kind: 'git'; readonly url: string; readonly owner: string; readonly repo: string }
+  | { readonly kind: 'dir'; readonly path: string; readonly owner: string; readonly repo: string };
+
+/** A source pinned to one commit (for a directory: a hash of its contents). */
+export interface ResolvedSource {
+  readonly spec: SourceSpec;
+  readonly branch: string;
+  readonly commit: string;
+}
+
+/** `auto` follows the Dockerfile (CUDA base → 1 GPU), `off` never, a number forces that many. */
+export type GpuSetting = 'auto' | 'off' | number;
+
+export interface Project {
+  /** The endpoint label, `{branch}-{repo}-{owner}`. */
+  readonly id: string;
+  readonly source: SourceSpec;
+  readonly branch: string;
+  /** Dockerfile path relative to the repository root. */
+  readonly dockerfile: string;
+  /** Build context directory relative to the repository root. */
+  readonly context: string;
+  readonly gpu: GpuSetting;
+  readonly env: Readonly<Record<string, string>>;
+  readonly idleTimeoutSeconds: number;
+  readonly createdAt: string;
+  /** The deployment that is serving, if any. */
+  readonly currentDeploymentId: string | null;
+}
+
+export type PhaseName = 'resolving' | 'fetching' | 'building' | 'starting';
+export type DeploymentStatus = 'queued' | PhaseName | 'ready' | 'failed' | 'superseded';
+
+export interface Phase {
+  readonly name: PhaseName;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+}
+
+/** A started container, as far as the gateway needs to know it. */
+export interface ContainerRef {
+  readonly id: string;
+  /** Base URL the gateway proxies to, e.g. `http://127.0.0.1:32768`. */
+  readonly upstream: string;
+}
+
+export interface Deployment {
+  readonly id: string;
+  readonly projectId: string;
+  readonly status: DeploymentStatus;
+  readonly commit: string | null;
+  readonly phases: readonly Phase[];
+  readonly error: string | null;
+  readonly image: string | null;
+  readonly container: ContainerRef | null;
+  readonly createdAt: string;
+}

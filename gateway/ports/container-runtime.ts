@@ -1,0 +1,35 @@
+import type { ContainerRef } from '../domain/types.ts';
+
+export interface StartRequest {
+  readonly projectId: string;
+  readonly deploymentId: string;
+  readonly image: string;
+  /** The port the app listens on inside the container; also passed as `PORT`. */
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly memoryBytes: number;
+  readonly nanoCpus: number;
+  /** GPUs to attach; 0 for none. */
+  readonly gpus: number;
+}
+
+/**
+ * Runs containers. Operations are idempotent: stopping a container that is already gone is
+ * success. Failures throw `PorticoError` (`start_failed`, `engine_unavailable`).
+ */
+export interface ContainerRuntime {
+  /** Throws `engine_unavailable` with a message that says where it looked and how to start one. */
+  ping(): Promise<void>;
+  start(request: StartRequest): Promise<ContainerRef>;
+  /**
+   * Resolves once the container answers HTTP on its port. Throws `start_failed` carrying the
+   * container's last log lines when it exits or stays silent for `startupTimeoutMs`.
+   */
+  waitUntilReady(container: ContainerRef, options: { readonly startupTimeoutMs: number }): Promise<void>;
+  /** The container's current address if it is running, else null (after a gateway or engine restart). */
+  locate(containerId: string): Promise<ContainerRef | null>;
+  /** Stops and removes one container. */
+  remove(containerId: string): Promise<void>;
+  /** Stops and removes every container labelled with this project. */
+  removeProjectContainers(projectId: string): Promise<void>;
+}

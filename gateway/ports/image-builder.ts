@@ -1,0 +1,26 @@
+export interface BuildRequest {
+  /** Directory holding the build context. */
+  readonly contextDir: string;
+  /** Dockerfile path relative to `contextDir`. */
+  readonly dockerfile: string;
+  /** Image reference to tag the result with, e.g. `portico/main-hello-acme:3f2a…`. */
+  readonly tag: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly buildArgs: Readonly<Record<string, string>>;
+}
+
+export interface BuiltImage {
+  readonly imageId: string;
+  readonly tag: string;
+}
+
+/**
+ * Builds images. A failed build throws `PorticoError('build_failed')` whose message is the
+ * failing step's error; no engine throws `engine_unavailable`. Never pulls base images on
+ * its own initiative.
+ */
+export interface ImageBuilder {
+  build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage>;
+  /** Removes every image labelled with this project. Already gone is success. */
+  removeProjectImages(projectId: string): Promise<void>;
+}
