@@ -1,0 +1,35 @@
+import { describeSource } from '../domain/repo-spec.ts';
+import type { Deployment } from '../domain/types.ts';
+import type { ProjectDetails } from '../services/project-service.ts';
+
+/** How deployments and projects look in the REST API. */
+export function deploymentView(deployment: Deployment) {
+  return {
+    id: deployment.id,
+    projectId: deployment.projectId,
+    status: deployment.status,
+    commit: deployment.commit,
+    phases: deployment.phases.map(({ name, startedAt, endedAt }) => ({ name, startedAt, endedAt })),
+    createdAt: deployment.createdAt,
+    ...(deployment.image ? { image: deployment.image } : {}),
+    ...(deployment.error !== null ? { error: deployment.error } : {}),
+  };
+}
+
+export function projectView({ project, latestDeployment, currentDeployment }: ProjectDetails, endpoint: string) {
+  return {
+    id: project.id,
+    endpoint,
+    repo: describeSource(project.source),
+    source: project.source.kind,
+    branch: project.branch,
+    dockerfile: project.dockerfile,
+    context: project.context,
+    gpu: project.gpu,
+    env: project.env,
+    idleTimeoutSeconds: project.idleTimeoutSeconds,
+    createdAt: project.createdAt,
+    latestDeployment: latestDeployment ? deploymentView(latestDeployment) : null,
+    currentDeployment: currentDeployment ? deploymentView(currentDeployment) : null,
+  };
+}

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ApiClient } from './api-client.ts';
+import { elapsed, followDeployment, type DeploymentJson } from './follow-deployment.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+
+export interface DeployOptions {
+  readonly repo: string;
+  readonly branch?: string | undefined;
+  readonly dockerfile?: string | undefined;
+  readonly context?: string | undefined;
+  readonly gpu?: string | undefined;
+  readonly env: readonly string[];
+  readonly json: boolean;
+  readonly follow: boolean;
+}
+
+interface CreatedProject {
+  id: string;
+  endpoint: string;
+  deployment: { id: string; status: string } | null;
+}
+
+/**
+ * `portico deploy`: creates the project (or finds it), starts a deployment of the branch
+ * head, streams phases and build log, prints the endpoint. Exit 0 ready, 1 failed.
+ */
+export async function deployCommand(api: ApiClient, options: DeployOptions, out: (text: string) => void): Promise<number> {
+  const body = {
+    // A path that exists here is a local directory; the gateway needs it absolute.
+    repo: existsSync(options.repo) ? resolve(options.repo) : options.repo,
+    ...(options.branch ? { branch: options.branch } : {}),
+    ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.gpu ? { gpu: /^\d+$/.test(options.gpu) ? Number(options.gpu) : options.gpu } : {}),
+    ...(options.env.length > 0 ? { env: parseEnv(options.env) } : {}),
+  };
+  const created = await api.json<CreatedProject>('POST', '/api/projects', body);
+  let deploymentId = created.body.deployment?.id;
+  if (created.status === 200 || !deploymentId) {
+    // The project existed: deploy its branch head again.
+    const redeploy = await api.json<DeploymentJson>('POST', `/api/projects/${encodeURIComponent(created.body.id)}/deployments`);
+    deploymentId = redeploy.body.id;
+  }
+  if (!options.follow) {
+    out(options.json ? JSON.stringify({ id: created.body.id, endpoint: created.body.endpoint, deployment: { id: deploymentId } }) + '\n' : `deployment ${deploymentId} queued for ${created.body.id}\n`);
+    return EXIT.ok;
+  }
+  if (!options.json) out(`project ${created.body.id}, deployment ${deploymentId}\n`);
+  const final = await followDeployment(api, deploymentId, (text) => {
+    if (!options.json) out(text);
+  });
+  const ok = final.status === 'ready';
+  if (options.json) {
+    out(JSON.stringify({ id: created.body.id, endpoint: created.body.endpoint, deployment: final }) + '\n');
+  } else if (ok) {
+    out(`\nready in ${elapsed(final)}: ${created.body.endpoint}\n`);
+  } else {
+    out(`\ndeployment ${final.status} after ${elapsed(final)}: ${final.error ?? 'no reason given'}\n`);
+  }
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants NAME=value, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}

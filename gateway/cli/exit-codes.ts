@@ -1,0 +1,14 @@
+/** `portico` exit codes, as documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** The deployment failed, or the API refused the request. */
+  failed: 1,
+  /** Wrong command-line usage. */
+  usage: 2,
+  /** The API could not be reached. */
+  unreachable: 3,
+} as const;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+
+/**
+ * Every operator setting in one validated object. Only this file and the entry files read
+ * the environment; everything else receives a `Config`.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly domain: string;
+  readonly githubApiUrl: string;
+  readonly githubToken: string | undefined;
+  readonly dockerHost: string | undefined;
+  readonly startupTimeoutMs: number;
+  readonly maxSourceBytes: number;
+  readonly containerMemoryBytes: number;
+  readonly containerNanoCpus: number;
+  readonly idleTimeoutSeconds: number;
+  readonly upstreamTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting {
+  readonly key: keyof Config;
+  readonly env: string;
+  readonly flag?: string;
+  readonly fallback: string | undefined;
+  readonly describe: string;
+  readonly parse: (text: string, name: string) => Config[keyof Config];
+}
+
+const MB = 1024 * 1024;
+
+/** The settings table; the README's configuration table is written from it. */
+export const SETTINGS: readonly Setting[] = [
+  { key: 'port', env: 'PORTICO_PORT', flag: 'port', fallback: '8080', describe: 'port the gateway and API listen on', parse: port },
+  { key: 'host', env: 'PORTICO_HOST', flag: 'host', fallback: '127.0.0.1', describe: 'address to bind', parse: nonEmpty },
+  { key: 'dataDir', env: 'PORTICO_DATA_DIR', flag: 'data-dir', fallback: './.portico', describe: 'where the SQLite state and build scratch space live', parse: (text) => resolve(text) },
+  { key: 'domain', env: 'PORTICO_DOMAIN', flag: 'domain', fallback: 'localhost', describe: 'endpoints are served at `{label}.{domain}`', parse: domain },
+  { key: 'githubApiUrl', env: 'PORTICO_GITHUB_API', fallback: 'https://api.github.com', describe: 'GitHub REST API base URL (GitHub Enterprise: `https://host/api/v3`)', parse: url },
+  { key: 'githubToken', env: 'PORTICO_GITHUB_TOKEN', fallback: undefined, describe: 'token for private repositories and higher rate limits', parse: nonEmpty },
+  { key: 'dockerHost', env: 'DOCKER_HOST', fallback: undefined, describe: 'Docker engine to use (default `unix:///var/run/docker.sock`)', parse: nonEmpty },
+  { key: 'startupTimeoutMs', env: 'PORTICO_STARTUP_TIMEOUT_MS', fallback: '300000', describe: 'how long a new container may take to answer HTTP', parse: positiveInt },
+  { key: 'maxSourceBytes', env: 'PORTICO_MAX_SOURCE_MB', fallback: '200', describe: 'largest source tree accepted, in MB', parse: (text, name) => positiveInt(text, name) * MB },
+  { key: 'containerMemoryBytes', env: 'PORTICO_CONTAINER_MEMORY_MB', fallback: '2048', describe: 'memory limit per demo, in MB, unless its Dockerfile asks for more (`portico.memory`)', parse: (text, name) => positiveInt(text, name) * MB },
+  { key: 'containerNanoCpus', env: 'PORTICO_CONTAINER_CPUS', fallback: '1', describe: 'CPU limit per demo, in cores', parse: (text, name) => Math.round(positiveNumber(text, name) * 1e9) },
+  { key: 'idleTimeoutSeconds', env: 'PORTICO_IDLE_TIMEOUT_SECONDS', fallback: '600', describe: 'default idle time before a demo is scaled to zero (not enforced yet)', parse: positiveInt },
+  { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond', parse: positiveInt },
+];
+
+/** Builds the config from flags (highest precedence), then the environment, then defaults. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, string | undefined>> = {}): Config {
+  const values: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const fromFlag = setting.flag ? flags[setting.flag] : undefined;
+    const name = fromFlag !== undefined ? `--${setting.flag}` : setting.env;
+    const text = fromFlag ?? emptyToUndefined(env[setting.env]) ?? setting.fallback;
+    values[setting.key] = text === undefined ? undefined : setting.parse(text, name);
+  }
+  return values as unknown as Config;
+}
+
+function emptyToUndefined(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text;
+}
+
+function nonEmpty(text: string, name: string): string {
+  if (text.trim() === '') throw new ConfigError(`${name} must not be empty`);
+  return text.trim();
+}
+
+function positiveNumber(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function positiveInt(text: string, name: string): number {
+  const value = positiveNumber(text, name);
+  if (!Number.isInteger(value)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
+  return value;
+}
+
+function port(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${text}"`);
+  return value;
+}
+
+function domain(text: string, name: string): string {
+  const value = text.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(value)) throw new ConfigError(`${name} must be a DNS name like example.com, got "${text}"`);
+  return value;
+}
+
+function url(text: string, name: string): string {
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    return parsed.href.replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${text}"`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Clock } from '../ports/clock.ts';
+import type { ContainerRuntime } from '../ports/container-runtime.ts';
+import type { ImageBuilder } from '../ports/image-builder.ts';
+import type { ProjectStore } from '../ports/project-store.ts';
+import type { SourceFetcher } from '../ports/source-fetcher.ts';
+
+/** The adapters a Portico core runs on; local and AWS differ only here. */
+export interface Ports {
+  readonly store: ProjectStore;
+  readonly source: SourceFetcher;
+  readonly builder: ImageBuilder;
+  readonly runtime: ContainerRuntime;
+  readonly clock: Clock;
+}
+
+/** Settings the deploy pipeline needs, taken from `Config`. */
+export interface DeploySettings {
+  /** Scratch directory for fetched sources; each deployment gets its own subdirectory, removed afterwards. */
+  readonly workDir: string;
+  readonly startupTimeoutMs: number;
+  readonly containerMemoryBytes: number;
+  readonly containerNanoCpus: number;
+}

@@ -1,0 +1,122 @@
+import { endpointLabel } from '../domain/labels.ts';
+import { describeSource, parseRepo } from '../domain/repo-spec.ts';
+import type { Deployment, GpuSetting, Project } from '../domain/types.ts';
+import { PorticoError } from '../errors.ts';
+import type { DeployPipeline } from './deploy-pipeline.ts';
+import type { Ports } from './ports.ts';
+
+export interface CreateProjectInput {
+  readonly repo: string;
+  readonly branch?: string | undefined;
+  readonly dockerfile?: string | undefined;
+  readonly context?: string | undefined;
+  readonly gpu?: GpuSetting | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly idleTimeoutSeconds?: number | undefined;
+}
+
+export interface CreateProjectResult {
+  readonly project: Project;
+  /** False when the same repository and branch already had a project; nothing new was deployed then. */
+  readonly created: boolean;
+  readonly deployment: Deployment | null;
+}
+
+export interface ProjectDetails {
+  readonly project: Project;
+  readonly latestDeployment: Deployment | null;
+  readonly currentDeployment: Deployment | null;
+}
+
+export interface ProjectService {
+  create(input: CreateProjectInput): Promise<CreateProjectResult>;
+  list(): Promise<ProjectDetails[]>;
+  get(id: string): Promise<ProjectDetails>;
+  redeploy(id: string): Promise<Deployment>;
+  remove(id: string): Promise<void>;
+  getDeployment(id: string): Promise<Deployment>;
+  readLog(deploymentId: string, offset: number): Promise<{ text: string; nextOffset: number }>;
+}
+
+export function createProjectService(ports: Ports, pipeline: DeployPipeline, defaults: { readonly idleTimeoutSeconds: number }): ProjectService {
+  const { store, source, runtime, builder, clock } = ports;
+
+  async function details(project: Project): Promise<ProjectDetails> {
+    const [latest] = await store.listDeployments(project.id);
+    const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
+    return { project, latestDeployment: latest ?? null, currentDeployment: current };
+  }
+
+  async function mustGet(id: string): Promise<Project> {
+    const project = await store.getProject(id);
+    if (!project) throw new PorticoError('not_found', `no project "${id}"; list them with GET /api/projects`);
+    return project;
+  }
+
+  return {
+    async create(input) {
+      const parsed = parseRepo(input.repo);
+      if (!parsed.ok) throw new PorticoError('invalid_input', parsed.error, { field: 'repo' });
+      const { spec } = parsed.value;
+      const branch = input.branch ?? parsed.value.branch ?? (await source.defaultBranch(spec));
+      const id = endpointLabel(branch, spec.repo, spec.owner);
+
+      const existing = await store.getProject(id);
+      if (existing) {
+        if (describeSource(existing.source) === describeSource(spec) && existing.branch === branch) {
+          const { latestDeployment } = await details(existing);
+          return { project: existing, created: false, deployment: latestDeployment };
+        }
+        throw new PorticoError('conflict', `endpoint "${id}" is already used by ${describeSource(existing.source)}@${existing.branch}`);
+      }
+
+      await source.resolve(spec, branch); // an unknown branch is refused here, before anything is recorded
+      const context = input.context ?? '.';
+      const project: Project = {
+        id,
+        source: spec,
+        branch,
+        context,
+        dockerfile: input.dockerfile ?? (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`),
+        gpu: input.gpu ?? 'auto',
+        env: input.env ?? {},
+        idleTimeoutSeconds: input.idleTimeoutSeconds ?? defaults.idleTimeoutSeconds,
+        createdAt: clock.now().toISOString(),
+        currentDeploymentId: null,
+      };
+      await store.createProject(project);
+      const deployment = await pipeline.enqueue(project);
+      return { project, created: true, deployment };
+    },
+
+    async list() {
+      return Promise.all((await store.listProjects()).map(details));
+    },
+
+    async get(id) {
+      return details(await mustGet(id));
+    },
+
+    async redeploy(id) {
+      return pipeline.enqueue(await mustGet(id));
+    },
+
+    async remove(id) {
+      await mustGet(id);
+      await runtime.removeProjectContainers(id);
+      await builder.removeProjectImages(id);
+      await store.deleteProject(id);
+    },
+
+    async getDeployment(id) {
+      const deployment = await store.getDeployment(id);
+      if (!deployment) throw new PorticoError('not_found', `no deployment "${id}"`);
+      return deployment;
+    },
+
+    async readLog(deploymentId, offset) {
+      await this.getDeployment(deploymentId);
+      return store.readLog(deploymentId, offset);
+    },
+  };
+}
