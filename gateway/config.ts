@@ -46,7 +46,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dockerHost', env: 'DOCKER_HOST', fallback: undefined, describe: 'Docker engine to use (default `unix:///var/run/docker.sock`)', parse: nonEmpty },
   { key: 'startupTimeoutMs', env: 'PORTICO_STARTUP_TIMEOUT_MS', fallback: '300000', describe: 'how long a new container may take to answer HTTP', parse: positiveInt },
   { key: 'maxSourceBytes', env: 'PORTICO_MAX_SOURCE_MB', fallback: '200', describe: 'largest source tree accepted, in MB', parse: (text, name) => positiveInt(text, name) * MB },
-  { key: 'containerMemoryBytes', env: 'PORTICO_CONTAINER_MEMORY_MB', fallback: '2048', describe: 'memory limit per demo, in MB, unless its Dockerfile asks for more (`portico.memory`)', parse: (text, name) => positiveInt(text, name) * MB },
+  { key: 'containerMemoryBytes', env: 'PORTICO_CONTAINER_MEMORY_MB', fallback: '2048', describe: 'memory limit per demo, in MB, unless its Dockerfile sets `portico.memory`', parse: (text, name) => positiveInt(text, name) * MB },
   { key: 'containerNanoCpus', env: 'PORTICO_CONTAINER_CPUS', fallback: '1', describe: 'CPU limit per demo, in cores', parse: (text, name) => Math.round(positiveNumber(text, name) * 1e9) },
   { key: 'idleTimeoutSeconds', env: 'PORTICO_IDLE_TIMEOUT_SECONDS', fallback: '600', describe: 'default idle time before a demo is scaled to zero (not enforced yet)', parse: positiveInt },
   { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond', parse: positiveInt },

@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { startServer } from '../server.ts';
 import { ApiError, ApiUnreachableError, createApiClient } from './api-client.ts';
 import { deployCommand } from './deploy-command.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
@@ -95,6 +94,7 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
 async function serve(args: readonly string[]): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, domain: { type: 'string' } }, false);
   const config = loadConfig(process.env, values as Record<string, string | undefined>);
+  const { startServer } = await import('../server.ts'); // only `serve` needs the engine and SQLite adapters
   const gateway = await startServer(config);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticSite } from '../support/demo-app.ts';
+import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { createGitRepo, type GitRepo } from '../support/git-repo.ts';
+
+const run = promisify(execFile);
+
+/** Runs `portico …` as a user would, returning its exit code and output. */
+async function portico(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/portico.js', ...args], { cwd: process.cwd(), timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the portico CLI against a running gateway', () => {
+  let gateway: TestGateway;
+  const repos: GitRepo[] = [];
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    const { body } = await gateway.api('GET', '/api/projects');
+    for (const project of body.projects) await gateway.api('DELETE', `/api/projects/${project.id}`);
+    await gateway.stop({ removeData: true });
+    await Promise.all(repos.map((repo) => repo.remove()));
+  });
+
+  it('deploy prints each phase and the build log, then the endpoint, and exits 0', async () => {
+    const source = await createGitRepo(staticSite('via the CLI\n'));
+    repos.push(source);
+    const result = await portico(['deploy', source.url, '--api', gateway.url]);
+    expect(result.code).toBe(0);
+    const order = ['==> resolving', '==> fetching', '==> building', 'Step 1/', '==> starting', '==> ready'].map((marker) => result.stdout.indexOf(marker));
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const endpoint = /ready in [\d.]+s: (http:\/\/\S+)/.exec(result.stdout)?.[1];
+    expect(endpoint).toMatch(/^http:\/\/main-.*\.localhost:\d+$/);
+
+    const label = new URL(endpoint!).hostname.split('.')[0]!;
+    expect(await gateway.endpoint(label)).toMatchObject({ status: 200, text: 'via the CLI\n' });
+
+    const ls = await portico(['ls', '--api', gateway.url]);
+    expect(ls.stdout).toMatch(new RegExp(`${label}\\s+serving\\s+${endpoint}`));
+    const status = await portico(['status', label, '--api', gateway.url]);
+    expect(status.stdout).toMatch(/building\s+\d+\.\ds/);
+  });
+
+  it('deploy of a failing build exits 1 with the reason', async () => {
+    const source = await createGitRepo(staticSite('x\n', { run: 'exit 5' }));
+    repos.push(source);
+    const result = await portico(['deploy', source.url, '--api', gateway.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/deployment failed after [\d.]+s: .*non-zero code: 5/);
+  });
+
+  it('deploy --json prints one JSON document', async () => {
+    const source = await createGitRepo(staticSite('json\n'));
+    repos.push(source);
+    const result = await portico(['deploy', source.url, '--json', '--api', gateway.url]);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed).toMatchObject({ deployment: { status: 'ready' } });
+    expect(parsed.endpoint).toContain(parsed.id);
+  });
+
+  it('exits 3 with a hint when the API is not running', async () => {
+    const result = await portico(['ls', '--api', 'http://127.0.0.1:1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/cannot reach the Portico API.*npm start/);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const result = await portico(['deploy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected: portico deploy <repo>');
+  });
+});
