@@ -209,11 +209,11 @@ function stageArg(context: Context, stage: Stage, instruction: Instruction, line
   for (const property of propertiesOf(instruction, line, 'ARG needs a name, e.g. ARG PYTHON_VERSION=3.11')) {
     const name = property.getName();
     const raw = property.getUnescapedValue();
-    // `ARG NAME` without a value inside a stage re-imports the global ARG of that name.
+    // `ARG NAME` without a value inside a stage re-imports the global (or platform) ARG of that name.
     const value =
       buildArg(context, name) ??
       (raw === null
-        ? context.globals.get(name)
+        ? globalValue(context, name)
         : expand(context, raw, { line, what: `ARG ${name}=${raw}` }, (variable) => stageValue(stage, variable), () => ''));
     if (value !== undefined) stage.args.set(name, value);
   }
@@ -411,6 +411,7 @@ function expand(
     if (!name) fail('bad substitution: ${ must be followed by a variable name');
     let i = dollar + 2 + name.length;
     if (word[i] === '}') return [valueOf(name, live), i + 1];
+    if (i >= word.length) fail('a ${ is never closed with }');
     const operator =
       /^:?[-+?]/.exec(word.slice(i))?.[0] ??
       fail(`\${${name}${word[i] ?? ''}…} is not supported; use \${${name}}, \${${name}:-default} or \${${name}:+alternative}`);
