@@ -15,7 +15,8 @@ export async function resolveEndpoint(store: ProjectStore, label: string): Promi
     return { kind: 'page', page: { status: 404, title: 'No such demo', message: `No project has the endpoint label "${label}". Check the address, or deploy it with: portico deploy <repo>.` } };
   }
   const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
-  if (current?.status === 'ready' && current.container) {
+  // The current pointer is only ever set to a deployment whose container answered its probe.
+  if (current?.container) {
     return { kind: 'upstream', projectId: project.id, upstream: current.container.upstream };
   }
   const [latest] = await store.listDeployments(project.id);

@@ -85,9 +85,11 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       deployment = await store.updateDeployment(deployment.id, { container });
       await runtime.waitUntilReady(container, { startupTimeoutMs: settings.startupTimeoutMs });
 
-      deployment = await move(deployment, 'ready');
+      // Route first, retire the old container, and only then report ready: once a client sees
+      // `ready`, the new version serves and the old one is gone.
       await switchTraffic(project.id, deployment);
       started = null;
+      deployment = await move(deployment, 'ready');
       await log(`serving ${container.upstream}\n`);
     } catch (error) {
       if (started) await runtime.remove(started).catch((removeError: unknown) => console.error('could not remove container', removeError));
@@ -116,14 +118,17 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
     return result.analysis;
   }
 
-  /** The new deployment takes the route; the one it replaces is marked superseded and stopped. */
+  /** The new deployment (answering its probe) takes the route; the one it replaces is marked superseded and stopped. */
   async function switchTraffic(projectId: string, ready: Deployment): Promise<void> {
     const project = await mustGetProject(projectId);
     const previous = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
     await store.updateProject(projectId, { currentDeploymentId: ready.id });
     if (!previous || previous.id === ready.id) return;
     if (previous.status === 'ready') await store.updateDeployment(previous.id, transition(previous, 'superseded', clock.now()));
-    if (previous.container) await runtime.remove(previous.container.id);
+    if (previous.container) {
+      // The new version already serves; a stuck old container is worth a log line, not a failed deployment.
+      await runtime.remove(previous.container.id).catch((error: unknown) => store.appendLog(ready.id, `warning: could not remove the previous container: ${messageOf(error)}\n`));
+    }
   }
 
   return {

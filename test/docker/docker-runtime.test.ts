@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDockerBuilder } from '../../gateway/adapters/local/docker-builder.ts';
+import { createDockerClient } from '../../gateway/adapters/local/docker-client.ts';
+import { containerSpec, createDockerRuntime } from '../../gateway/adapters/local/docker-runtime.ts';
+import { PorticoError } from '../../gateway/errors.ts';
+import { systemClock } from '../../gateway/ports/clock.ts';
+import type { StartRequest } from '../../gateway/ports/container-runtime.ts';
+import { BUSYBOX } from '../support/demo-app.ts';
+import { makeContext, removeProjects, requireDocker, testDocker, uniqueProjectId } from '../support/docker.ts';
+
+const { docker, where } = testDocker();
+const runtime = createDockerRuntime({ docker, where, clock: systemClock, probeIntervalMs: 100 });
+const builder = createDockerBuilder({ docker, where });
+const project = uniqueProjectId('runtime');
+const otherProject = uniqueProjectId('runtime-other');
+const MB = 2 ** 20;
+
+/** Demo images, built once: each differs only in what its CMD does. */
+const images = {
+  site: `portico/${project}:site`,
+  crashes: `portico/${project}:crashes`,
+  wrongPort: `portico/${project}:wrong-port`,
+  noCommand: `portico/${project}:no-command`,
+};
+
+function startRequest(overrides: Partial<StartRequest> = {}): StartRequest {
+  return { projectId: project, deploymentId: randomUUID(), image: images.site, port: 8000, env: {}, memoryBytes: 64 * MB, nanoCpus: 500_000_000, gpus: 0, ...overrides };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<PorticoError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PorticoError);
+  return error as PorticoError;
+}
+
+/** Force-removes a container a test is done with, without runtime.remove's graceful stop. */
+const discard = (id: string) => docker.getContainer(id).remove({ force: true });
+
+const containersOf = (id: string) => docker.listContainers({ all: true, filters: { label: [`portico.project=${id}`] } });
+
+describe('docker runtime', () => {
+  beforeAll(async () => {
+    await requireDocker(docker, where);
+    const commands: Record<keyof typeof images, string> = {
+      site: 'CMD ["httpd", "-f", "-p", "8000", "-h", "/www"]',
+      crashes: 'CMD ["sh", "-c", "echo loading model; echo fatal: weights.bin not found >&2; exit 7"]',
+      wrongPort: 'CMD ["httpd", "-f", "-p", "8001", "-h", "/www"]',
+      noCommand: 'CMD ["python3", "app.py"]',
+    };
+    for (const [name, cmd] of Object.entries(commands)) {
+      const context = await makeContext({ Dockerfile: `FROM ${BUSYBOX}\nCOPY index.html /www/index.html\n${cmd}\n`, 'index.html': `hello from ${name}\n` });
+      await builder.build({ contextDir: context.dir, dockerfile: 'Dockerfile', tag: images[name as keyof typeof images], labels: { 'portico.project': project }, buildArgs: {} }, () => undefined);
+      await context.remove();
+    }
+  });
+
+  afterAll(() => removeProjects(docker, [project, otherProject]));
+
+  it('starts a container that answers through its loopback upstream once ready', async () => {
+    const ref = await runtime.start(startRequest());
+    expect(ref.upstream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 });
+
+    const response = await fetch(`${ref.upstream}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('hello from site\n');
+    await discard(ref.id);
+  });
+
+  it('runs the container labelled, limited, unprivileged, unmounted and published on 127.0.0.1 only', async () => {
+    const request = startRequest({ env: { MODEL: 'gpt2', PORT: '9999' } });
+    const ref = await runtime.start(request);
+    const info = await docker.getContainer(ref.id).inspect();
+
+    expect(info.Name).toBe(`/portico-${project}-${request.deploymentId.slice(0, 8)}`);
+    expect(info.Config.Labels).toMatchObject({ 'portico.project': project, 'portico.deployment': request.deploymentId });
+    expect(info.Config.Env).toEqual(expect.arrayContaining(['MODEL=gpt2', 'PORT=8000'])); // PORT is always the probed port
+    expect(info.Config.Env).not.toContain('PORT=9999');
+    expect(info.HostConfig).toMatchObject({
+      Memory: 64 * MB,
+      NanoCpus: 500_000_000,
+      Privileged: false,
+      SecurityOpt: ['no-new-privileges:true'],
+      RestartPolicy: { Name: 'no' },
+      Init: true,
+      PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+    });
+    expect(info.HostConfig.Binds ?? []).toEqual([]);
+    expect(info.Mounts).toEqual([]);
+    expect(info.HostConfig.DeviceRequests ?? []).toEqual([]);
+    const published = info.NetworkSettings.Ports['8000/tcp'];
+    expect(published).toHaveLength(1);
+    expect(published![0]!.HostIp).toBe('127.0.0.1');
+    expect(ref.upstream).toBe(`http://127.0.0.1:${published![0]!.HostPort}`);
+    await discard(ref.id);
+  });
+
+  it('asks for NVIDIA GPUs through a device request', async () => {
+    const name = `portico-${project}-gpu-spec`;
+    const container = await docker.createContainer(containerSpec(name, startRequest({ gpus: 2 })));
+    const info = await container.inspect();
+    expect(info.HostConfig.DeviceRequests).toHaveLength(1);
+    expect(info.HostConfig.DeviceRequests![0]).toMatchObject({ Driver: 'nvidia', Count: 2, Capabilities: [['gpu']] });
+    await container.remove({ force: true });
+  });
+
+  it('says no GPU runtime is available when a GPU container cannot start, and leaves nothing behind', async () => {
+    const request = startRequest({ projectId: otherProject, gpus: 1 });
+    const error = await failureOf(runtime.start(request));
+    expect(error.code).toBe('start_failed');
+    expect(error.message).toContain('asks for 1 GPU(s) but no GPU runtime is available on this host');
+    expect(error.message).toContain('could not select device driver');
+    expect(await containersOf(otherProject)).toEqual([]);
+  });
+
+  it('reports a container that exits at once with its exit code and last log lines', async () => {
+    // It may die before start() has read its port, or while waitUntilReady probes: the report is the same.
+    const error = await failureOf(runtime.start(startRequest({ image: images.crashes })).then((ref) => runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 })));
+
+    expect(error.code).toBe('start_failed');
+    expect(error.message).toMatch(/^container exited with code 7 before answering on port 8000; last log lines:\n/);
+    // stdout and stderr travel through separate pipes, so their order is not guaranteed.
+    const lines = error.message.split('\n').slice(1).sort();
+    expect(lines).toEqual(['fatal: weights.bin not found', 'loading model']); // demultiplexed: no frame headers
+    for (const container of await containersOf(project)) await runtime.remove(container.Id); // when waitUntilReady reported it
+  });
+
+  it('reports an image whose command does not exist with exit code 127 and the exec error', async () => {
+    const error = await failureOf(runtime.start(startRequest({ image: images.noCommand })).then((ref) => runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 })));
+    expect(error.code).toBe('start_failed');
+    expect(error.message).toMatch(/^container exited with code 127 before answering on port 8000; last log lines:\n.*exec python3 failed: No such file or directory/);
+    for (const container of await containersOf(project)) await runtime.remove(container.Id);
+  });
+
+  it('refuses to start an image the engine does not have', async () => {
+    const error = await failureOf(runtime.start(startRequest({ image: `portico/${project}:never-built` })));
+    expect(error.code).toBe('start_failed');
+    expect(error.message).toBe(`image portico/${project}:never-built does not exist in the engine; build it first`);
+    expect(await containersOf(project)).toEqual([]);
+  });
+
+  it('reports the exit the same way when the container dies between start and the first probe', async () => {
+    const ref = await runtime.start(startRequest({ image: images.site }));
+    await docker.getContainer(ref.id).kill({ signal: 'SIGKILL' });
+    const error = await failureOf(runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 }));
+    expect(error.message).toMatch(/^container exited with code 137 before answering on port 8000; last log lines:\n/);
+    await discard(ref.id);
+  });
+
+  it('gives up on a container that never answers on its port, asking whether it listens on 0.0.0.0', async () => {
+    const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+    const started = Date.now();
+    const error = await failureOf(runtime.waitUntilReady(ref, { startupTimeoutMs: 3_000 }));
+
+    expect(error.code).toBe('start_failed');
+    expect(error.message).toMatch(/^container did not answer HTTP on port 8000 within 3s: is the app listening on 0\.0\.0\.0:8000\? \(last try: .+\); last log lines:\n/);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(3_000);
+    expect(waited).toBeLessThan(8_000);
+    await discard(ref.id);
+  });
+
+  it('locates a running container and returns null once it is removed; removing again is success', async () => {
+    const ref = await runtime.start(startRequest());
+    expect(await runtime.locate(ref.id)).toEqual(ref);
+
+    await runtime.remove(ref.id);
+    expect(await runtime.locate(ref.id)).toBeNull();
+    await runtime.remove(ref.id);
+    await runtime.remove('portico-never-existed');
+  });
+
+  it('locates a stopped container as null', async () => {
+    const ref = await runtime.start(startRequest());
+    await docker.getContainer(ref.id).kill({ signal: 'SIGKILL' });
+    expect(await runtime.locate(ref.id)).toBeNull();
+    await discard(ref.id);
+  });
+
+  it('removes every container of one project, running or exited, and no other', async () => {
+    const keep = await runtime.start(startRequest({ projectId: otherProject }));
+    await runtime.start(startRequest());
+    const exited = await runtime.start(startRequest());
+    await docker.getContainer(exited.id).kill({ signal: 'SIGKILL' });
+    expect((await containersOf(project)).length).toBe(2);
+
+    await runtime.removeProjectContainers(project);
+    expect(await containersOf(project)).toEqual([]);
+    expect((await containersOf(otherProject)).map((c) => c.Id)).toEqual([keep.id]);
+    await runtime.removeProjectContainers(project); // nothing left is success
+    await discard(keep.id);
+  });
+
+  it('replaces a leftover container of the same deployment instead of failing on the name', async () => {
+    const request = startRequest();
+    const first = await runtime.start(request);
+    const second = await runtime.start(request);
+    expect(second.id).not.toBe(first.id);
+    expect(await runtime.locate(first.id)).toBeNull();
+    await discard(second.id);
+  });
+
+  it('answers ping when the engine runs', async () => {
+    await runtime.ping();
+  });
+
+  it('reports engine_unavailable naming the socket when DOCKER_HOST points nowhere', async () => {
+    const bogus = createDockerClient('unix:///tmp/nope.sock');
+    const error = await failureOf(createDockerRuntime({ ...bogus, clock: systemClock }).ping());
+    expect(error.code).toBe('engine_unavailable');
+    expect(error.message).toMatch(/^No Docker engine reachable at unix:\/\/\/tmp\/nope\.sock \(connect ENOENT \/tmp\/nope\.sock\)\. Start one/);
+  });
+
+  it('reports engine_unavailable for a TCP engine address where nothing listens', async () => {
+    const bogus = createDockerClient('tcp://127.0.0.1:1');
+    const error = await failureOf(createDockerRuntime({ ...bogus, clock: systemClock }).locate('anything'));
+    expect(error.code).toBe('engine_unavailable');
+    expect(error.message).toContain('No Docker engine reachable at tcp://127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)');
+  });
+});
