@@ -61,7 +61,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
           contextDir,
           dockerfile,
           tag: `portico/${project.id}:${resolved.commit.slice(0, 12)}`,
-          labels: { 'portico.project': project.id, 'portico.commit': resolved.commit, 'portico.deployment': deployment.id },
+          labels: { 'portico.project': project.id, 'portico.commit': resolved.commit },
           buildArgs: {},
         },
         (text) => void log(text),
