@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, staticSite } from '../support/demo-app.ts';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
-import { createGitRepo, type GitRepo } from '../support/git-repo.ts';
+import { repoTracker } from '../support/git-repo.ts';
 
 const docker = new Dockerode();
 const containersOf = (project: string) => docker.listContainers({ all: true, filters: { label: [`portico.project=${project}`] } });
@@ -26,7 +26,7 @@ async function tarballWithEscape(): Promise<Buffer> {
 describe('bad input gets a clear error and changes nothing else', () => {
   let github: FakeGithub;
   let gateway: TestGateway;
-  const repos: GitRepo[] = [];
+  const repos = repoTracker();
 
   beforeAll(async () => {
     github = await startFakeGithub();
@@ -34,18 +34,12 @@ describe('bad input gets a clear error and changes nothing else', () => {
   });
 
   afterAll(async () => {
-    const { body } = await gateway.api('GET', '/api/projects');
-    for (const project of body.projects) await gateway.api('DELETE', `/api/projects/${project.id}`);
-    await gateway.stop({ removeData: true });
+    await gateway.cleanUp();
     await github.close();
-    await Promise.all(repos.map((repo) => repo.remove()));
+    await repos.removeAll();
   });
 
-  async function repo(files: Record<string, string>): Promise<GitRepo> {
-    const created = await createGitRepo(files);
-    repos.push(created);
-    return created;
-  }
+  const repo = (files: Record<string, string>) => repos.create(files);
 
   async function projectCount(): Promise<number> {
     return (await gateway.api('GET', '/api/projects')).body.projects.length;

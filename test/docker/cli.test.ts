@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
-import { createGitRepo, type GitRepo } from '../support/git-repo.ts';
+import { repoTracker } from '../support/git-repo.ts';
 
 const run = promisify(execFile);
 
@@ -20,22 +20,19 @@ async function portico(args: string[]): Promise<{ code: number; stdout: string; 
 
 describe('the portico CLI against a running gateway', () => {
   let gateway: TestGateway;
-  const repos: GitRepo[] = [];
+  const repos = repoTracker();
 
   beforeAll(async () => {
     gateway = await startTestGateway();
   });
 
   afterAll(async () => {
-    const { body } = await gateway.api('GET', '/api/projects');
-    for (const project of body.projects) await gateway.api('DELETE', `/api/projects/${project.id}`);
-    await gateway.stop({ removeData: true });
-    await Promise.all(repos.map((repo) => repo.remove()));
+    await gateway.cleanUp();
+    await repos.removeAll();
   });
 
   it('deploy prints each phase and the build log, then the endpoint, and exits 0', async () => {
-    const source = await createGitRepo(staticSite('via the CLI\n'));
-    repos.push(source);
+    const source = await repos.create(staticSite('via the CLI\n'));
     const result = await portico(['deploy', source.url, '--api', gateway.url]);
     expect(result.code).toBe(0);
     const order = ['==> resolving', '==> fetching', '==> building', 'Step 1/', '==> starting', '==> ready'].map((marker) => result.stdout.indexOf(marker));
@@ -54,16 +51,14 @@ describe('the portico CLI against a running gateway', () => {
   });
 
   it('deploy of a failing build exits 1 with the reason', async () => {
-    const source = await createGitRepo(staticSite('x\n', { run: 'exit 5' }));
-    repos.push(source);
+    const source = await repos.create(staticSite('x\n', { run: 'exit 5' }));
     const result = await portico(['deploy', source.url, '--api', gateway.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/deployment failed after [\d.]+s: .*non-zero code: 5/);
   });
 
   it('deploy --json prints one JSON document', async () => {
-    const source = await createGitRepo(staticSite('json\n'));
-    repos.push(source);
+    const source = await repos.create(staticSite('json\n'));
     const result = await portico(['deploy', source.url, '--json', '--api', gateway.url]);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
-import { createGitRepo, type GitRepo } from '../support/git-repo.ts';
+import { repoTracker } from '../support/git-repo.ts';
 
 const docker = new Dockerode();
 const containersOf = (project: string) => docker.listContainers({ all: true, filters: { label: [`portico.project=${project}`] } });
@@ -12,7 +12,7 @@ const imagesOf = (project: string) => docker.listImages({ filters: { label: [`po
 describe('deploying a repository to a live endpoint', () => {
   let github: FakeGithub;
   let gateway: TestGateway;
-  const repos: GitRepo[] = [];
+  const repos = repoTracker();
 
   beforeAll(async () => {
     github = await startFakeGithub();
@@ -20,18 +20,12 @@ describe('deploying a repository to a live endpoint', () => {
   });
 
   afterAll(async () => {
-    const { body } = await gateway.api('GET', '/api/projects');
-    for (const project of body.projects) await gateway.api('DELETE', `/api/projects/${project.id}`);
-    await gateway.stop({ removeData: true });
+    await gateway.cleanUp();
     await github.close();
-    await Promise.all(repos.map((repo) => repo.remove()));
+    await repos.removeAll();
   });
 
-  async function repo(files: Record<string, string>): Promise<GitRepo> {
-    const created = await createGitRepo(files);
-    repos.push(created);
-    return created;
-  }
+  const repo = (files: Record<string, string>) => repos.create(files);
 
   it('deploys a git repository over file:// and serves it by Host header', async () => {
     const source = await repo(staticSite('hello from git\n'));

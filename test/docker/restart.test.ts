@@ -9,9 +9,7 @@ describe('restarting the gateway', () => {
 
   afterAll(async () => {
     if (gateway) {
-      const { body } = await gateway.api('GET', '/api/projects');
-      for (const project of body.projects) await gateway.api('DELETE', `/api/projects/${project.id}`);
-      await gateway.stop({ removeData: true });
+      await gateway.cleanUp();
     }
     await source?.remove();
   });

@@ -20,6 +20,8 @@ export interface TestGateway {
   waitForDeployment(id: string, timeoutMs?: number): Promise<any>;
   /** Stops the gateway; keeps the data dir unless `removeData`. */
   stop(options?: { removeData?: boolean }): Promise<void>;
+  /** Deletes every project through the API (so their containers and images go too), stops, removes the data dir. */
+  cleanUp(): Promise<void>;
 }
 
 /** Starts a real gateway (local adapters, real Docker, SQLite in a temp dir) on a free port. */
@@ -68,6 +70,11 @@ export async function startTestGateway(overrides: Partial<Config> = {}, existing
         if (Date.now() > deadline) throw new Error(`deployment ${id} still ${body.status} after ${timeoutMs} ms; log lines: ${lines.join(' | ')}`);
         await new Promise((r) => setTimeout(r, 150));
       }
+    },
+    async cleanUp() {
+      const { body } = await self.api('GET', '/api/projects');
+      for (const project of body.projects) await self.api('DELETE', `/api/projects/${project.id}`);
+      await self.stop({ removeData: true });
     },
     async stop(options = {}) {
       await gateway.close();

@@ -129,3 +129,18 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** Creates repositories for one suite and removes them all at its end. */
+export function repoTracker(): { create(files: Record<string, string>): Promise<GitRepo>; removeAll(): Promise<void> } {
+  const repos: GitRepo[] = [];
+  return {
+    async create(files) {
+      const repo = await createGitRepo(files);
+      repos.push(repo);
+      return repo;
+    },
+    async removeAll() {
+      await Promise.all(repos.splice(0).map((repo) => repo.remove()));
+    },
+  };
+}

@@ -4,9 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDirSource } from '../../../gateway/adapters/local/dir-source.ts';
 import type { SourceSpec } from '../../../gateway/domain/types.ts';
-import { PorticoError } from '../../../gateway/errors.ts';
 import { createGitRepo } from '../../support/git-repo.ts';
 import { describeSourceFetcherContract, readTree } from '../../ports/source-fetcher.contract.ts';
+import { failure } from '../../support/failure.ts';
 
 const MB = 1024 * 1024;
 const dirSpec = (path: string): SourceSpec => ({ kind: 'dir', path, owner: 'local', repo: basename(path) });
@@ -30,15 +30,6 @@ describe('dir-source', () => {
       await writeFile(join(dir, path), content);
     }
     return dir;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<PorticoError> {
-    const error = await promise.then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(PorticoError);
-    return error as PorticoError;
   }
 
   const commitOf = async (dir: string) => (await source.resolve(dirSpec(dir), 'main')).commit;

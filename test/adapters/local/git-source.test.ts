@@ -6,9 +6,9 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitSource } from '../../../gateway/adapters/local/git-source.ts';
 import type { SourceSpec } from '../../../gateway/domain/types.ts';
-import { PorticoError } from '../../../gateway/errors.ts';
 import { createGitRepo, git, startGitDaemon, type GitDaemon, type GitRepo } from '../../support/git-repo.ts';
 import { describeSourceFetcherContract } from '../../ports/source-fetcher.contract.ts';
+import { failure } from '../../support/failure.ts';
 
 const MB = 1024 * 1024;
 const hasGitDaemon = existsSync(join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-daemon'));
@@ -88,15 +88,6 @@ describe('git-source', () => {
   async function fetcher(options: { maxSourceBytes?: number; gitBinary?: string; maxCachedClones?: number } = {}) {
     const workDir = await tempDir('portico-git-work-');
     return { workDir, source: createGitSource({ workDir, ...options, maxSourceBytes: options.maxSourceBytes ?? 10 * MB }) };
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<PorticoError> {
-    const error = await promise.then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(PorticoError);
-    return error as PorticoError;
   }
 
   it("answers the remote's HEAD branch as the default", async () => {

@@ -7,10 +7,10 @@ import { pack } from 'tar-stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubSource } from '../../../gateway/adapters/local/github-source.ts';
 import type { SourceSpec } from '../../../gateway/domain/types.ts';
-import { PorticoError } from '../../../gateway/errors.ts';
 import { startFakeGithub, type FakeGithub } from '../../support/fake-github.ts';
 import { createGitRepo, type GitRepo } from '../../support/git-repo.ts';
 import { describeSourceFetcherContract } from '../../ports/source-fetcher.contract.ts';
+import { failure } from '../../support/failure.ts';
 
 const MB = 1024 * 1024;
 
@@ -63,15 +63,6 @@ describe('github-source', () => {
   }
 
   const source = (token?: string, maxSourceBytes = 10 * MB) => createGithubSource({ apiBaseUrl: github.url, token, maxSourceBytes });
-
-  async function failure(promise: Promise<unknown>): Promise<PorticoError> {
-    const error = await promise.then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(PorticoError);
-    return error as PorticoError;
-  }
 
   it("answers the repository's default branch", async () => {
     await serve('trunked', { Dockerfile: 'FROM scratch\n' }, { branch: 'trunk' });
