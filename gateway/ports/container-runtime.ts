@@ -13,6 +13,9 @@ export interface StartRequest {
   readonly gpus: number;
 }
 
+/** What the engine says a container is doing. */
+export type ContainerStatus = 'running' | 'paused' | 'stopped' | 'missing';
+
 /**
  * Runs containers. Operations are idempotent: stopping a container that is already gone is
  * success. Failures throw `PorticoError` (`start_failed`, `engine_unavailable`).
@@ -25,9 +28,20 @@ export interface ContainerRuntime {
    * Resolves once the container answers HTTP on its port. Throws `start_failed` carrying the
    * container's last log lines when it exits or stays silent for `startupTimeoutMs`.
    */
-  waitUntilReady(container: ContainerRef, options: { readonly startupTimeoutMs: number }): Promise<void>;
+  waitUntilReady(container: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void>;
   /** The container's current address if it is running, else null (after a gateway or engine restart). */
   locate(containerId: string): Promise<ContainerRef | null>;
+  /** Freezes a running container's processes (no CPU, memory kept, instant to resume). Already paused is success. */
+  pause(containerId: string): Promise<void>;
+  /** Stops a container but keeps it for `resume` (scale to zero). Already stopped is success. */
+  stop(containerId: string): Promise<void>;
+  /**
+   * Brings a paused or stopped container back and returns its address, which may differ from
+   * before (a restarted container gets a new published port). Does not wait for readiness.
+   * Running already is success. Missing throws `start_failed`.
+   */
+  resume(containerId: string): Promise<ContainerRef>;
+  status(containerId: string): Promise<ContainerStatus>;
   /** Stops and removes one container. */
   remove(containerId: string): Promise<void>;
   /** Stops and removes every container labelled with this project. */
