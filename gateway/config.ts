@@ -18,6 +18,12 @@ export interface Config {
   readonly containerNanoCpus: number;
   readonly idleTimeoutSeconds: number;
   readonly upstreamTimeoutMs: number;
+  readonly pauseAfterMs: number;
+  readonly wakeWaitMs: number;
+  readonly wakeQueueMax: number;
+  readonly wakeProbeIntervalMs: number;
+  readonly reapIntervalMs: number;
+  readonly maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -48,8 +54,14 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'maxSourceBytes', env: 'PORTICO_MAX_SOURCE_MB', fallback: '200', describe: 'largest source tree accepted, in MB', parse: (text, name) => positiveInt(text, name) * MB },
   { key: 'containerMemoryBytes', env: 'PORTICO_CONTAINER_MEMORY_MB', fallback: '2048', describe: 'memory limit per demo, in MB, unless its Dockerfile sets `portico.memory`', parse: (text, name) => positiveInt(text, name) * MB },
   { key: 'containerNanoCpus', env: 'PORTICO_CONTAINER_CPUS', fallback: '1', describe: 'CPU limit per demo, in cores', parse: (text, name) => Math.round(positiveNumber(text, name) * 1e9) },
-  { key: 'idleTimeoutSeconds', env: 'PORTICO_IDLE_TIMEOUT_SECONDS', fallback: '600', describe: 'default idle time before a demo is scaled to zero (not enforced yet)', parse: positiveInt },
-  { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond', parse: positiveInt },
+  { key: 'idleTimeoutSeconds', env: 'PORTICO_IDLE_TIMEOUT_SECONDS', fallback: '600', describe: 'default idle time before a demo is stopped (scaled to zero); per project `idleTimeoutSeconds`', parse: positiveInt },
+  { key: 'pauseAfterMs', env: 'PORTICO_PAUSE_AFTER_MS', fallback: '60000', describe: 'idle time before a running demo is paused (frozen: no CPU, wakes in milliseconds)', parse: positiveInt },
+  { key: 'wakeWaitMs', env: 'PORTICO_WAKE_WAIT_MS', fallback: '30000', describe: 'how long a request waits for a sleeping demo before getting the waking page / 503 + Retry-After', parse: positiveInt },
+  { key: 'wakeQueueMax', env: 'PORTICO_WAKE_QUEUE_MAX', fallback: '1000', describe: 'requests that may wait for one waking demo; more get 503 + Retry-After at once', parse: positiveInt },
+  { key: 'wakeProbeIntervalMs', env: 'PORTICO_WAKE_PROBE_INTERVAL_MS', fallback: '20', describe: 'how often a waking demo is probed for an answer', parse: positiveInt },
+  { key: 'reapIntervalMs', env: 'PORTICO_REAP_INTERVAL_MS', fallback: '5000', describe: 'how often idle demos are looked for', parse: positiveInt },
+  { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond (then 504)', parse: positiveInt },
+  { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
 /** Builds the config from flags (highest precedence), then the environment, then defaults. */

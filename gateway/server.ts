@@ -8,29 +8,45 @@ import type { Config } from './config.ts';
 import { endpointUrl } from './domain/host.ts';
 import { createNodeListener } from './endpoint/node-listener.ts';
 import { createNodeProxy } from './endpoint/node-proxy.ts';
+import { createUpgradeListener } from './endpoint/node-upgrade.ts';
+import { createWakeGate } from './endpoint/wake-gate.ts';
 import { messageOf } from './errors.ts';
+import type { Clock } from './ports/clock.ts';
 import { createDeployPipeline } from './services/deploy-pipeline.ts';
+import { createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { recoverState } from './services/recovery.ts';
+import { type Scaler, createScaler } from './services/scaler.ts';
 
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  readonly scaler: Scaler;
   /** Waits for running deployments, then stops listening. */
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  readonly log?: (line: string) => void;
+  /** Drives idle decisions; tests pass one they can move forward. */
+  readonly clock?: Clock;
+}
+
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
-export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<RunningGateway> {
-  const ports = createLocalPorts(config);
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
+  const log = options.log ?? console.log;
+  const local = createLocalPorts(config);
+  const ports = options.clock ? { ...local, clock: options.clock } : local;
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
-  log(engine ? `warning: ${engine}\nThe API is up; deployments will fail until an engine runs.` : `Docker engine: ${ports.dockerWhere}`);
+  log(engine ? `warning: ${engine}\nThe API is up; deployments will fail until an engine runs.` : `Docker engine: ${local.dockerWhere}`);
 
   const recovered = await recoverState(ports);
   if (recovered.interrupted > 0) log(`marked ${recovered.interrupted} interrupted deployment(s) as failed`);
   if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy them)`);
 
+  const metrics = createMetrics();
+  const scaler = createScaler(ports, metrics, { pauseAfterMs: config.pauseAfterMs, wakeTimeoutMs: config.startupTimeoutMs, wakeProbeIntervalMs: config.wakeProbeIntervalMs });
   const pipeline = createDeployPipeline(ports, {
     workDir: join(config.dataDir, 'work'),
     startupTimeoutMs: config.startupTimeoutMs,
@@ -39,9 +55,18 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const publicPort = () => (server.address() as AddressInfo).port;
-  const app = createApp({ projects, endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }) });
-  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs });
-  const server = createServer(createNodeListener({ domain: config.domain, store: ports.store, proxy, gateway: getRequestListener(app.fetch) }));
+  const app = createApp({
+    projects,
+    endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
+    runtimeOf: (id) => scaler.snapshot(id),
+    metricsOf: (id) => metrics.snapshot(id),
+    prometheus: () => metrics.prometheus(),
+  });
+  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
+  const admit = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
+  const endpoint = { domain: config.domain, store: ports.store, admit, metrics };
+  const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
+  server.on('upgrade', createUpgradeListener(endpoint));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -50,17 +75,22 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
   log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
 
+  const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
+  reaper.unref();
+
   return {
     url,
     port: publicPort(),
     server,
+    scaler,
     async close() {
+      clearInterval(reaper);
       await pipeline.idle();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       proxy.close();
-      ports.close();
+      local.close();
     },
   };
 }

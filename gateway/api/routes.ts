@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { PorticoError } from '../errors.ts';
-import type { ProjectService } from '../services/project-service.ts';
+import type { ProjectMetrics } from '../services/metrics.ts';
+import type { ProjectDetails, ProjectService } from '../services/project-service.ts';
+import type { RuntimeSnapshot } from '../services/scaler.ts';
 import { readJson } from './read-json.ts';
 import { createProjectBody } from './schemas.ts';
 import { deploymentView, projectView } from './views.ts';
@@ -10,12 +12,15 @@ export interface ApiDeps {
   readonly projects: ProjectService;
   /** The public URL of a project's endpoint. */
   readonly endpointUrl: (projectId: string) => string;
+  readonly runtimeOf: (projectId: string) => RuntimeSnapshot;
+  readonly metricsOf: (projectId: string) => ProjectMetrics;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The REST management API under `/api`. */
-export function createApiRoutes({ projects, endpointUrl }: ApiDeps): Hono {
+export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf }: ApiDeps): Hono {
+  const view = (details: ProjectDetails) => projectView(details, { endpoint: endpointUrl(details.project.id), runtime: runtimeOf(details.project.id), metrics: metricsOf(details.project.id) });
   const api = new Hono();
   api.use(
     bodyLimit({
@@ -39,12 +44,11 @@ export function createApiRoutes({ projects, endpointUrl }: ApiDeps): Hono {
 
   api.get('/projects', async (c) => {
     const all = await projects.list();
-    return c.json({ projects: all.map((details) => projectView(details, endpointUrl(details.project.id))) });
+    return c.json({ projects: all.map(view) });
   });
 
   api.get('/projects/:id', async (c) => {
-    const details = await projects.get(c.req.param('id'));
-    return c.json(projectView(details, endpointUrl(details.project.id)));
+    return c.json(view(await projects.get(c.req.param('id'))));
   });
 
   api.delete('/projects/:id', async (c) => {

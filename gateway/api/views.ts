@@ -1,6 +1,8 @@
 import { describeSource } from '../domain/repo-spec.ts';
 import type { Deployment } from '../domain/types.ts';
+import type { ProjectMetrics } from '../services/metrics.ts';
 import type { ProjectDetails } from '../services/project-service.ts';
+import type { RuntimeSnapshot } from '../services/scaler.ts';
 
 /** How deployments and projects look in the REST API. */
 export function deploymentView(deployment: Deployment) {
@@ -16,10 +18,10 @@ export function deploymentView(deployment: Deployment) {
   };
 }
 
-export function projectView({ project, latestDeployment, currentDeployment }: ProjectDetails, endpoint: string) {
+export function projectView({ project, latestDeployment, currentDeployment }: ProjectDetails, live: { endpoint: string; runtime: RuntimeSnapshot; metrics: ProjectMetrics }) {
   return {
     id: project.id,
-    endpoint,
+    endpoint: live.endpoint,
     repo: describeSource(project.source),
     source: project.source.kind,
     branch: project.branch,
@@ -31,5 +33,7 @@ export function projectView({ project, latestDeployment, currentDeployment }: Pr
     createdAt: project.createdAt,
     latestDeployment: latestDeployment ? deploymentView(latestDeployment) : null,
     currentDeployment: currentDeployment ? deploymentView(currentDeployment) : null,
+    runtime: live.runtime,
+    metrics: live.metrics,
   };
 }

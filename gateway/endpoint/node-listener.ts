@@ -2,42 +2,82 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
-import type { createNodeProxy } from './node-proxy.ts';
-import { type Page, renderPage } from './pages.ts';
+import type { Metrics } from '../services/metrics.ts';
+import type { NodeProxy } from './node-proxy.ts';
+import { type Page, renderPage, renderWakingPage } from './pages.ts';
 import { resolveEndpoint } from './resolve-endpoint.ts';
+import type { WakeGate } from './wake-gate.ts';
 
-export interface NodeListenerDeps {
+export interface EndpointDeps {
   readonly domain: string;
   readonly store: ProjectStore;
-  readonly proxy: ReturnType<typeof createNodeProxy>;
-  /** Everything that is not an endpoint: the API and the gateway's own pages (the Hono app). */
-  readonly gateway: RequestListener;
+  readonly proxy: NodeProxy;
+  readonly admit: WakeGate;
+  readonly metrics: Metrics;
 }
 
-/** The Node server's request listener: `{label}.{domain}` is proxied, every other host goes to Hono. */
-export function createNodeListener({ domain, store, proxy, gateway }: NodeListenerDeps): RequestListener {
+/** The Node server's request listener: `{label}.{domain}` is an endpoint, every other host goes to Hono. */
+export function createNodeListener(deps: EndpointDeps & { readonly gateway: RequestListener }): RequestListener {
+  const { domain, store, proxy, admit, metrics, gateway } = deps;
   return (req, res) => {
     const target = parseHost(req.headers.host, domain);
-    if (target.kind === 'gateway') {
-      void gateway(req, res);
-      return;
-    }
-    resolveEndpoint(store, target.label).then(
-      (resolved) => {
-        if (resolved.kind === 'page') return sendPage(req, res, resolved.page);
-        proxy.forward(req, res, resolved.upstream, (failure) =>
-          sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : 'Demo not answering', message: failure.message }),
-        );
-      },
-      (error: unknown) => sendPage(req, res, { status: 500, title: 'Gateway error', message: `Portico could not route this request: ${messageOf(error)}` }),
-    );
+    if (target.kind === 'gateway') return void gateway(req, res);
+    void serveEndpoint(req, res, target.label).catch((error: unknown) => {
+      sendPage(req, res, { status: 500, title: 'Gateway error', message: `Portico could not route this request: ${messageOf(error)}` });
+    });
   };
+
+  async function serveEndpoint(req: IncomingMessage, res: ServerResponse, label: string): Promise<void> {
+    const resolved = await resolveEndpoint(store, label);
+    if (resolved.kind === 'page') {
+      if (resolved.projectId) count(resolved.projectId, resolved.page.status);
+      return sendPage(req, res, resolved.page);
+    }
+    const { projectId } = resolved;
+    const admission = await admit(resolved);
+    switch (admission.kind) {
+      case 'go':
+        return proxy.forward(
+          req,
+          res,
+          admission.upstream,
+          (failure) => sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message }),
+          ({ status, bytesIn, bytesOut }) => {
+            admission.release();
+            count(projectId, status);
+            metrics.bytes(projectId, bytesIn, bytesOut);
+          },
+        );
+      case 'still-waking':
+      case 'queue-full':
+        count(projectId, 503);
+        return sendWaking(req, res, label, admission.retryAfterSeconds);
+      case 'failed':
+        count(projectId, 503);
+        return sendPage(req, res, { status: 503, title: 'Demo could not wake', message: admission.reason });
+    }
+  }
+
+  function count(projectId: string, status: number): void {
+    metrics.request(projectId);
+    if (status >= 500) metrics.error(projectId);
+  }
 }
 
 function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
+  send(req, res, page.status, 'text/html; charset=utf-8', renderPage(page));
+}
+
+/** Browsers get a page that reloads itself; API clients a 503 with Retry-After. */
+function sendWaking(req: IncomingMessage, res: ServerResponse, label: string, retryAfterSeconds: number): void {
+  const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+  const body = wantsHtml ? renderWakingPage(label, retryAfterSeconds) : JSON.stringify({ error: { code: 'waking', message: `${label} is waking up; retry in ${retryAfterSeconds} s` } });
+  send(req, res, 503, wantsHtml ? 'text/html; charset=utf-8' : 'application/json', body, { 'retry-after': String(retryAfterSeconds) });
+}
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return void res.destroy();
-  const body = renderPage(page);
   req.resume(); // drain an unread request body so the connection can be reused
-  res.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...extra });
   res.end(body);
 }

@@ -5,9 +5,17 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
 
 export interface NodeProxyOptions {
   readonly upstreamTimeoutMs: number;
+  readonly maxBodyBytes: number;
 }
 
-export type ProxyFailure = { readonly status: 502 | 504; readonly message: string };
+export type ProxyFailure = { readonly status: 413 | 502 | 504; readonly message: string };
+
+/** How a proxied exchange ended, for metrics and for releasing the demo. */
+export interface ProxyOutcome {
+  readonly status: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
 
 /**
  * Streams a request to an upstream base URL and the response back, over a keep-alive pool.
@@ -16,47 +24,45 @@ export type ProxyFailure = { readonly status: 502 | 504; readonly message: strin
 export function createNodeProxy(options: NodeProxyOptions) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 
-  function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void): void {
-    const target = new URL(upstream);
-    const headers: Record<string, string | string[]> = {};
-    const dropped = connectionTokens(req.headers.connection);
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name)) continue;
-      headers[name] = value;
-    }
-    const peer = req.socket.remoteAddress ?? '';
-    const priorFor = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = priorFor ? `${String(priorFor)}, ${peer}` : peer;
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
+  function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > options.maxBodyBytes) return onFailure(tooLarge());
 
-    const outgoing = request({
-      agent,
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers,
-      timeout: options.upstreamTimeoutMs,
-    });
+    const target = new URL(upstream);
+    const outgoing = request({ agent, host: target.hostname, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req), timeout: options.upstreamTimeoutMs });
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let status = 0;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      onEnd({ status, bytesIn, bytesOut });
+    };
+
     outgoing.on('response', (incoming) => {
-      const responseHeaders: Record<string, string | string[]> = {};
-      const droppedBack = connectionTokens(incoming.headers.connection);
-      for (const [name, value] of Object.entries(incoming.headers)) {
-        if (value === undefined || HOP_BY_HOP.has(name) || droppedBack.has(name)) continue;
-        responseHeaders[name] = value;
-      }
-      res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, responseHeaders);
+      status = incoming.statusCode ?? 502;
+      res.writeHead(status, incoming.statusMessage, withoutHopByHop(incoming.headers));
+      incoming.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
       incoming.pipe(res);
       incoming.on('error', () => res.destroy());
     });
     outgoing.on('timeout', () => {
       outgoing.destroy();
-      fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms` });
+      fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` });
     });
     outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})` }));
+    req.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+      if (bytesIn > options.maxBodyBytes) {
+        req.unpipe(outgoing);
+        outgoing.destroy();
+        fail(tooLarge());
+      }
+    });
     res.on('close', () => {
-      if (!res.writableFinished) outgoing.destroy();
+      if (!res.writableFinished) outgoing.destroy(); // the client went away: release the upstream connection
+      finish();
     });
     req.pipe(outgoing);
 
@@ -64,12 +70,41 @@ export function createNodeProxy(options: NodeProxyOptions) {
     function fail(failure: ProxyFailure): void {
       if (failed) return;
       failed = true;
+      status = failure.status;
       if (res.headersSent) res.destroy();
       else onFailure(failure);
     }
   }
 
+  function tooLarge(): ProxyFailure {
+    return { status: 413, message: `the request body is larger than ${options.maxBodyBytes} bytes (PORTICO_MAX_BODY_MB)` };
+  }
+
   return { forward, close: () => agent.destroy() };
+}
+
+export type NodeProxy = ReturnType<typeof createNodeProxy>;
+
+/** The request's end-to-end headers plus X-Forwarded-For/-Host/-Proto. */
+export function forwardedHeaders(req: IncomingMessage, keep: readonly string[] = []): Record<string, string | string[]> {
+  const headers = withoutHopByHop(req.headers, keep);
+  const peer = req.socket.remoteAddress ?? '';
+  const priorFor = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = priorFor ? `${String(priorFor)}, ${peer}` : peer;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
+  return headers;
+}
+
+function withoutHopByHop(source: IncomingMessage['headers'], keep: readonly string[] = []): Record<string, string | string[]> {
+  const dropped = connectionTokens(source.connection);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if ((HOP_BY_HOP.has(name) || dropped.has(name)) && !keep.includes(name)) continue;
+    headers[name] = value;
+  }
+  return headers;
 }
 
 function connectionTokens(header: string | string[] | undefined): Set<string> {

@@ -17,3 +17,13 @@ export function renderPage(page: Page): string {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
+
+/** Shown to a browser while a sleeping demo starts: reloads itself until the demo answers. */
+export function renderWakingPage(label: string, retryAfterSeconds: number): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}">
+<title>Waking up ${escapeHtml(label)} · Portico</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
+</head><body><h1>Waking up ${escapeHtml(label)}…</h1><p>This demo was asleep to save resources. It is starting now; this page reloads by itself.</p></body></html>
+`;
+}

@@ -4,8 +4,10 @@ import { createDockerBuilder } from '../../gateway/adapters/local/docker-builder
 import { createDockerClient } from '../../gateway/adapters/local/docker-client.ts';
 import { containerSpec, createDockerRuntime } from '../../gateway/adapters/local/docker-runtime.ts';
 import { PorticoError } from '../../gateway/errors.ts';
-import { systemClock } from '../../gateway/ports/clock.ts';
+import { probeHttp } from '../../gateway/adapters/local/http-probe.ts';
+import { type Clock, systemClock } from '../../gateway/ports/clock.ts';
 import type { StartRequest } from '../../gateway/ports/container-runtime.ts';
+import type { ContainerRef } from '../../gateway/domain/types.ts';
 import { BUSYBOX } from '../support/demo-app.ts';
 import { makeContext, removeProjects, requireDocker, testDocker, uniqueProjectId } from '../support/docker.ts';
 
@@ -22,6 +24,7 @@ const images = {
   crashes: `portico/${project}:crashes`,
   wrongPort: `portico/${project}:wrong-port`,
   noCommand: `portico/${project}:no-command`,
+  failsOnRestart: `portico/${project}:fails-on-restart`,
 };
 
 function startRequest(overrides: Partial<StartRequest> = {}): StartRequest {
@@ -52,6 +55,8 @@ describe('docker runtime', () => {
       crashes: 'CMD ["sh", "-c", "echo loading model; echo fatal: weights.bin not found >&2; exit 7"]',
       wrongPort: 'CMD ["httpd", "-f", "-p", "8001", "-h", "/www"]',
       noCommand: 'CMD ["python3", "app.py"]',
+      // Serves on its first run and exits on the next, as an app with a cache it breaks on shutdown would.
+      failsOnRestart: 'CMD ["sh", "-c", "if [ -e /tmp/ran ]; then echo cache is corrupt >&2; exit 9; fi; touch /tmp/ran; exec httpd -f -p 8000 -h /www"]',
     };
     for (const [name, cmd] of Object.entries(commands)) {
       const context = await makeContext({ Dockerfile: `FROM ${BUSYBOX}\nCOPY index.html /www/index.html\n${cmd}\n`, 'index.html': `hello from ${name}\n` });
@@ -222,5 +227,134 @@ describe('docker runtime', () => {
     const error = await failureOf(createDockerRuntime({ ...bogus, clock: systemClock }).locate('anything'));
     expect(error.code).toBe('engine_unavailable');
     expect(error.message).toContain('No Docker engine reachable at tcp://127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)');
+  });
+  it('waits between probes for the probeIntervalMs the caller asks for', async () => {
+    const sleeps: number[] = [];
+    const recording: Clock = { now: () => systemClock.now(), sleep: (ms) => (sleeps.push(ms), systemClock.sleep(ms)) };
+    const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+    await failureOf(createDockerRuntime({ docker, where, clock: recording, probeIntervalMs: 100 }).waitUntilReady(ref, { startupTimeoutMs: 1_500, probeIntervalMs: 40 }));
+    expect(sleeps.length).toBeGreaterThan(0);
+    expect(new Set(sleeps)).toEqual(new Set([40]));
+    await discard(ref.id);
+  });
+
+  describe('scale to zero', () => {
+    /** A running demo that has answered once. */
+    async function readySite(): Promise<ContainerRef> {
+      const ref = await runtime.start(startRequest());
+      await runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 });
+      return ref;
+    }
+
+    async function body(ref: ContainerRef): Promise<string> {
+      return (await fetch(`${ref.upstream}/`)).text();
+    }
+
+    afterAll(() => runtime.removeProjectContainers(project));
+
+    it('pauses a container so it stops answering, and resumes it on the same address answering again', async () => {
+      const ref = await readySite();
+      await runtime.pause(ref.id);
+      expect(await runtime.status(ref.id)).toBe('paused');
+      expect(await runtime.locate(ref.id)).toBeNull(); // paused is not serving
+      expect((await probeHttp(ref.upstream, 500)).answered).toBe(false); // frozen, not just relabelled
+
+      const resumed = await runtime.resume(ref.id);
+      expect(resumed).toEqual(ref); // a paused container keeps its published port
+      expect(await runtime.status(ref.id)).toBe('running');
+      expect(await body(resumed)).toBe('hello from site\n');
+      await discard(ref.id);
+    });
+
+    it('treats pausing a paused, a stopped or a missing container as success', async () => {
+      const ref = await readySite();
+      await runtime.pause(ref.id);
+      await runtime.pause(ref.id);
+      expect(await runtime.status(ref.id)).toBe('paused');
+
+      await runtime.stop(ref.id);
+      await runtime.pause(ref.id);
+      expect(await runtime.status(ref.id)).toBe('stopped');
+
+      await discard(ref.id);
+      await runtime.pause(ref.id);
+    });
+
+    it('stops a container but keeps it, and resume restarts it answering HTTP at the address it reports', async () => {
+      const ref = await readySite();
+      await runtime.stop(ref.id);
+      expect(await runtime.status(ref.id)).toBe('stopped');
+      expect(await runtime.locate(ref.id)).toBeNull();
+      expect((await containersOf(project)).map((c) => c.Id)).toContain(ref.id);
+
+      const resumed = await runtime.resume(ref.id);
+      expect(resumed.id).toBe(ref.id);
+      expect(resumed.upstream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // possibly a new port
+      expect(await runtime.locate(ref.id)).toEqual(resumed);
+      await runtime.waitUntilReady(resumed, { startupTimeoutMs: 10_000, probeIntervalMs: 50 });
+      expect(await body(resumed)).toBe('hello from site\n');
+      await discard(ref.id);
+    });
+
+    it('treats stopping a stopped or a missing container as success', async () => {
+      const ref = await readySite();
+      await runtime.stop(ref.id);
+      await runtime.stop(ref.id);
+      expect(await runtime.status(ref.id)).toBe('stopped');
+      await discard(ref.id);
+      await runtime.stop(ref.id);
+      await runtime.stop('portico-never-existed');
+    });
+
+    it('stops a paused container promptly, and resume brings it back', async () => {
+      const ref = await readySite();
+      await runtime.pause(ref.id);
+      const started = Date.now();
+      await runtime.stop(ref.id);
+      expect(Date.now() - started).toBeLessThan(4_000); // SIGTERM reached the app, no 5 s kill timeout
+      expect(await runtime.status(ref.id)).toBe('stopped');
+
+      const resumed = await runtime.resume(ref.id);
+      await runtime.waitUntilReady(resumed, { startupTimeoutMs: 10_000, probeIntervalMs: 50 });
+      expect(await body(resumed)).toBe('hello from site\n');
+      await discard(ref.id);
+    });
+
+    it('resumes a running container as success, returning its address', async () => {
+      const ref = await readySite();
+      expect(await runtime.resume(ref.id)).toEqual(ref);
+      expect(await runtime.status(ref.id)).toBe('running');
+      await discard(ref.id);
+    });
+
+    it('refuses to resume a removed container with start_failed', async () => {
+      const ref = await readySite();
+      await discard(ref.id);
+      const error = await failureOf(runtime.resume(ref.id));
+      expect(error.code).toBe('start_failed');
+      expect(error.message).toBe(`container ${ref.id.slice(0, 12)} no longer exists, so it cannot be woken; deploy the project again`);
+    });
+
+    it('reports a container that dies when woken with its exit code and last log lines', async () => {
+      const ref = await runtime.start(startRequest({ image: images.failsOnRestart }));
+      await runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 });
+      await runtime.stop(ref.id);
+      // It may die before resume() reads its port, or while waitUntilReady probes: the report is the same.
+      const error = await failureOf(runtime.resume(ref.id).then((resumed) => runtime.waitUntilReady(resumed, { startupTimeoutMs: 10_000, probeIntervalMs: 50 })));
+      expect(error.code).toBe('start_failed');
+      expect(error.message).toMatch(/^container exited with code 9 before answering on port 8000; last log lines:\n(.|\n)*cache is corrupt/);
+      await discard(ref.id);
+    });
+
+    it('says missing for a container id the engine does not know', async () => {
+      expect(await runtime.status('portico-never-existed')).toBe('missing');
+    });
+
+    it('reports engine_unavailable from the new operations when no engine answers', async () => {
+      const bogus = createDockerRuntime({ ...createDockerClient('unix:///tmp/nope.sock'), clock: systemClock });
+      for (const call of [() => bogus.pause('x'), () => bogus.stop('x'), () => bogus.resume('x'), () => bogus.status('x')]) {
+        expect((await failureOf(call())).code).toBe('engine_unavailable');
+      }
+    });
   });
 });

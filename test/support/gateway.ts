@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../gateway/config.ts';
+import type { Clock } from '../../gateway/ports/clock.ts';
 import { type RunningGateway, startServer } from '../../gateway/server.ts';
 
 export interface TestGateway {
@@ -25,11 +26,11 @@ export interface TestGateway {
 }
 
 /** Starts a real gateway (local adapters, real Docker, SQLite in a temp dir) on a free port. */
-export async function startTestGateway(overrides: Partial<Config> = {}, existingDataDir?: string): Promise<TestGateway> {
+export async function startTestGateway(overrides: Partial<Config> = {}, existingDataDir?: string, clock?: Clock): Promise<TestGateway> {
   const dataDir = existingDataDir ?? (await mkdtemp(join(tmpdir(), 'portico-test-')));
   const config: Config = { ...loadConfig({}), port: 0, dataDir, startupTimeoutMs: 15_000, ...overrides };
   const lines: string[] = [];
-  const gateway = await startServer(config, (line) => lines.push(line));
+  const gateway = await startServer(config, { log: (line) => lines.push(line), ...(clock ? { clock } : {}) });
   const url = gateway.url;
 
   const self: TestGateway = {

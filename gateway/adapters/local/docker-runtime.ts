@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { ContainerRuntime, StartRequest } from '../../ports/container-runtime.ts';
+import type { ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { engineMessage, engineStatus, engineUnavailable, withEngine } from './docker-client.ts';
 import { probeHttp } from './http-probe.ts';
 
@@ -58,7 +58,8 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     }
   }
 
-  async function waitUntilReady(ref: ContainerRef, options: { readonly startupTimeoutMs: number }): Promise<void> {
+  async function waitUntilReady(ref: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void> {
+    const interval = options.probeIntervalMs ?? probeIntervalMs;
     const container = docker.getContainer(ref.id);
     const deadline = clock.now().getTime() + options.startupTimeoutMs;
     for (;;) {
@@ -77,7 +78,7 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
           `container did not answer HTTP on port ${port} within ${options.startupTimeoutMs / 1000}s: is the app listening on 0.0.0.0:${port}? (last try: ${probe.reason}); last log lines:\n${await lastLogLines(ref.id)}`,
         );
       }
-      await clock.sleep(probeIntervalMs);
+      await clock.sleep(interval);
     }
   }
 
@@ -98,14 +99,76 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     }
   }
 
+  /**
+   * Null unless the container is running and not paused: the engine reports a paused container
+   * as Running, but it answers nothing until resumed, so it has no address to proxy to.
+   */
   async function locate(id: string): Promise<ContainerRef | null> {
+    const info = await inspectOrNull(id);
+    return info && info.State.Running && !info.State.Paused ? refOf(info) : null;
+  }
+
+  async function status(id: string): Promise<ContainerStatus> {
+    const info = await inspectOrNull(id);
+    if (!info) return 'missing';
+    if (info.State.Paused) return 'paused';
+    return info.State.Running ? 'running' : 'stopped';
+  }
+
+  async function inspectOrNull(id: string): Promise<Dockerode.ContainerInspectInfo | null> {
     try {
-      const info = await withEngine(where, () => docker.getContainer(id).inspect());
-      return info.State.Running ? refOf(info) : null;
+      return await withEngine(where, () => docker.getContainer(id).inspect());
     } catch (error) {
       if (engineStatus(error) === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * Freezes the container's processes (cgroup freezer): memory stays, the port stays published,
+   * and unpausing is instant. Already paused, not running or gone is success: nothing to freeze.
+   */
+  async function pause(id: string): Promise<void> {
+    try {
+      await withEngine(where, () => docker.getContainer(id).pause());
+    } catch (error) {
+      if (engineStatus(error) === 404) return;
+      // 409 means "already paused" or "not running", but also other conflicts: ask what it is doing.
+      if (engineStatus(error) === 409 && (await status(id)) !== 'running') return;
+      throw error;
+    }
+  }
+
+  /**
+   * Stops the container (SIGTERM, SIGKILL after 5 s) and keeps it for `resume`. A paused one is
+   * stopped directly: the engine (checked on 20.10) delivers the signal and thaws it itself.
+   */
+  async function stop(id: string): Promise<void> {
+    await withEngine(where, () => docker.getContainer(id).stop({ t: 5 })).catch(ignoreStatus(304, 404));
+  }
+
+  /** Unpauses or restarts the container and reads its address again: a restart publishes a new host port. */
+  async function resume(id: string): Promise<ContainerRef> {
+    const container = docker.getContainer(id);
+    const before = await inspectOrNull(id);
+    if (!before) throw goneError(id, 'no longer exists');
+    try {
+      if (before.State.Paused) await withEngine(where, () => container.unpause());
+      else if (!before.State.Running) await withEngine(where, () => container.start());
+    } catch (error) {
+      if (engineStatus(error) === undefined) throw error;
+      const now = await status(id);
+      if (now === 'missing') throw goneError(id, 'was removed while it was being woken', error);
+      // 304: someone else started it meanwhile; 409 while running: someone else unpaused it.
+      const wokenMeanwhile = engineStatus(error) === 304 || (engineStatus(error) === 409 && now === 'running');
+      if (!wokenMeanwhile) throw startError(`container ${id.slice(0, 12)} could not be woken`, error);
+    }
+    const info = await inspectOrNull(id);
+    if (!info) throw goneError(id, 'was removed while it was being woken');
+    const ref = info.State.Running ? refOf(info) : null;
+    if (ref) return ref;
+    if (info.State.Running) throw new PorticoError('start_failed', `container ${id.slice(0, 12)} runs but publishes no port for ${info.Config.Labels?.['portico.port'] ?? '?'}/tcp`);
+    throw await exitedError(info);
   }
 
   async function remove(id: string): Promise<void> {
@@ -133,7 +196,7 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     }
   }
 
-  return { ping, start, waitUntilReady, locate, remove, removeProjectContainers };
+  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, remove, removeProjectContainers };
 }
 
 /** What `docker create` gets: least privilege, loopback-only publishing, limits from the request. */
@@ -187,6 +250,10 @@ export function demuxLogs(buffer: Buffer): string {
     offset += 8 + length;
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+function goneError(id: string, what: string, cause?: unknown): PorticoError {
+  return new PorticoError('start_failed', `container ${id.slice(0, 12)} ${what}, so it cannot be woken; deploy the project again`, { cause });
 }
 
 function startError(what: string, error: unknown): unknown {

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { parseHost } from '../domain/host.ts';
+import { messageOf } from '../errors.ts';
+import type { EndpointDeps } from './node-listener.ts';
+import { forwardedHeaders } from './node-proxy.ts';
+import { resolveEndpoint } from './resolve-endpoint.ts';
+
+/**
+ * The server's `upgrade` listener: WebSocket (and any other Upgrade) requests to an endpoint
+ * are relayed byte for byte to the demo after the same wake step as plain requests. The
+ * demo's own `101 Switching Protocols` goes back to the client; the gateway host has none.
+ */
+export function createUpgradeListener({ domain, store, admit, metrics }: Omit<EndpointDeps, 'proxy'>) {
+  return (req: IncomingMessage, client: Duplex, head: Buffer): void => {
+    client.on('error', () => client.destroy());
+    const target = parseHost(req.headers.host, domain);
+    if (target.kind === 'gateway') return refuse(client, 404, 'no upgrades on the gateway host');
+    void relay(req, client, head, target.label).catch((error: unknown) => refuse(client, 502, messageOf(error)));
+  };
+
+  async function relay(req: IncomingMessage, client: Duplex, head: Buffer, label: string): Promise<void> {
+    const resolved = await resolveEndpoint(store, label);
+    if (resolved.kind === 'page') return refuse(client, resolved.page.status, resolved.page.message);
+    const admission = await admit(resolved);
+    metrics.request(resolved.projectId);
+    if (admission.kind !== 'go') {
+      metrics.error(resolved.projectId);
+      return refuse(client, 503, admission.kind === 'failed' ? admission.reason : `${label} is waking up; retry shortly`);
+    }
+    const url = new URL(admission.upstream);
+    const upstream: Socket = connect({ host: url.hostname, port: Number(url.port) });
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      admission.release();
+      metrics.bytes(resolved.projectId, upstream.bytesWritten, upstream.bytesRead);
+    };
+    upstream.once('connect', () => {
+      const headers = forwardedHeaders(req, ['connection', 'upgrade']);
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (const [name, value] of Object.entries(headers)) for (const item of [value].flat()) lines.push(`${name}: ${item}`);
+      upstream.write(lines.join('\r\n') + '\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', (error) => {
+      if (upstream.bytesRead === 0) refuse(client, 502, `the demo is not answering (${error.message})`);
+      else client.destroy();
+      release();
+    });
+    upstream.on('close', () => {
+      client.destroy();
+      release();
+    });
+    client.on('close', () => {
+      upstream.destroy();
+      release();
+    });
+  }
+}
+
+function refuse(client: Duplex, status: number, message: string): void {
+  if (client.destroyed) return;
+  const body = `${message}\n`;
+  client.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Gateway'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

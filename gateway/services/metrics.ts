@@ -1,0 +1,108 @@
+/** Per-project traffic counters and wake durations, kept in memory. */
+export interface ProjectMetrics {
+  readonly requests: number;
+  readonly errors: number;
+  readonly coldStarts: number;
+  readonly wakes: number;
+  readonly wakeP50Ms: number | null;
+  readonly wakeP99Ms: number | null;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+interface Counters {
+  requests: number;
+  errors: number;
+  coldStarts: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** The most recent wake durations, newest last. */
+  wakeMs: number[];
+}
+
+const WAKE_WINDOW = 1000;
+
+export function createMetrics() {
+  const byProject = new Map<string, Counters>();
+
+  function counters(projectId: string): Counters {
+    let found = byProject.get(projectId);
+    if (!found) {
+      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakeMs: [] };
+      byProject.set(projectId, found);
+    }
+    return found;
+  }
+
+  function snapshot(projectId: string): ProjectMetrics {
+    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakeMs: [] };
+    const sorted = [...c.wakeMs].sort((a, b) => a - b);
+    return {
+      requests: c.requests,
+      errors: c.errors,
+      coldStarts: c.coldStarts,
+      wakes: c.wakeMs.length,
+      wakeP50Ms: quantile(sorted, 0.5),
+      wakeP99Ms: quantile(sorted, 0.99),
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+    };
+  }
+
+  return {
+    request(projectId: string): void {
+      counters(projectId).requests += 1;
+    },
+    error(projectId: string): void {
+      counters(projectId).errors += 1;
+    },
+    bytes(projectId: string, received: number, sent: number): void {
+      const c = counters(projectId);
+      c.bytesIn += received;
+      c.bytesOut += sent;
+    },
+    wake(projectId: string, durationMs: number, cold: boolean): void {
+      const c = counters(projectId);
+      if (cold) c.coldStarts += 1;
+      c.wakeMs.push(durationMs);
+      if (c.wakeMs.length > WAKE_WINDOW) c.wakeMs.shift();
+    },
+    snapshot,
+    forget(projectId: string): void {
+      byProject.delete(projectId);
+    },
+    /** Prometheus text exposition format (version 0.0.4). */
+    prometheus(): string {
+      const lines: string[] = [];
+      const family = (name: string, type: string, help: string, value: (m: ProjectMetrics) => number | null) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+        for (const id of [...byProject.keys()].sort()) {
+          const v = value(snapshot(id));
+          if (v !== null) lines.push(`${name}{project="${id}"} ${v}`);
+        }
+      };
+      family('portico_requests_total', 'counter', 'Requests received for the project endpoint.', (m) => m.requests);
+      family('portico_errors_total', 'counter', 'Requests answered with a 5xx status.', (m) => m.errors);
+      family('portico_cold_starts_total', 'counter', 'Wakes that started a stopped container.', (m) => m.coldStarts);
+      family('portico_received_bytes_total', 'counter', 'Request body bytes received from clients.', (m) => m.bytesIn);
+      family('portico_sent_bytes_total', 'counter', 'Response body bytes sent to clients.', (m) => m.bytesOut);
+      lines.push('# HELP portico_wake_duration_seconds Time from a request finding the demo asleep to the demo answering.', '# TYPE portico_wake_duration_seconds summary');
+      for (const id of [...byProject.keys()].sort()) {
+        const m = snapshot(id);
+        if (m.wakeP50Ms !== null) lines.push(`portico_wake_duration_seconds{project="${id}",quantile="0.5"} ${m.wakeP50Ms / 1000}`);
+        if (m.wakeP99Ms !== null) lines.push(`portico_wake_duration_seconds{project="${id}",quantile="0.99"} ${m.wakeP99Ms / 1000}`);
+        lines.push(`portico_wake_duration_seconds_count{project="${id}"} ${m.wakes}`);
+      }
+      return lines.join('\n') + '\n';
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Nearest-rank quantile of an ascending list. */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1]!;
+}

@@ -1,0 +1,215 @@
+import type { ContainerRef } from '../domain/types.ts';
+import { messageOf } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ContainerRuntime } from '../ports/container-runtime.ts';
+import type { ProjectStore } from '../ports/project-store.ts';
+import type { Metrics } from './metrics.ts';
+
+/** What a project's serving container is doing, as the API shows it. */
+export type RuntimeState = 'running' | 'paused' | 'sleeping' | 'waking';
+
+export interface ScalerSettings {
+  /** Idle time after which a running container is paused (frozen, instant to wake). */
+  readonly pauseAfterMs: number;
+  /** How long a woken container may take to answer HTTP again. */
+  readonly wakeTimeoutMs: number;
+  /** Probe interval while waking: short, because someone is waiting. */
+  readonly wakeProbeIntervalMs: number;
+}
+
+/** The outcome of a wake, as the scaler reports it: it writes no HTTP. */
+export interface WakeResult {
+  readonly ready: boolean;
+  readonly upstream: string | null;
+  readonly durationMs: number;
+  /** True when this call found the container asleep or paused and brought it back. */
+  readonly woke: boolean;
+  readonly error: string | null;
+}
+
+export interface RuntimeSnapshot {
+  readonly state: RuntimeState | null;
+  readonly lastRequestAt: string | null;
+  readonly coldStarts: number;
+}
+
+/** One serving container as the scaler tracks it. Keyed by container id: a redeploy is a new entry. */
+interface Tracked {
+  readonly projectId: string;
+  readonly deploymentId: string;
+  readonly containerId: string;
+  upstream: string;
+  state: RuntimeState;
+  /** Requests (and WebSockets) under way; a container with any is never paused or stopped. */
+  inFlight: number;
+  /** When the last request started or ended; idle time counts from here. */
+  lastActiveAt: Date;
+  /** The wake in progress, shared by every request that arrives meanwhile (single flight). */
+  waking: Promise<WakeResult> | null;
+  /** Pause/stop/wake run one at a time per container. */
+  queue: Promise<unknown>;
+}
+
+export interface Scaler {
+  /** Makes the container serving this deployment answer: at once if running, else one shared wake. */
+  ensureAwake(projectId: string, deploymentId: string, container: ContainerRef): Promise<WakeResult>;
+  /**
+   * A request for this container started: until the returned function is called it is never
+   * paused or stopped. Call before `ensureAwake`, so the reaper cannot slip in between.
+   */
+  begin(projectId: string, deploymentId: string, container: ContainerRef): Promise<() => void>;
+  /** Whether the container is known to be running with no wake under way (the fast path). */
+  isAwake(containerId: string): boolean;
+  /** Pauses idle containers and stops those idle past their project's timeout. */
+  reap(): Promise<{ readonly paused: string[]; readonly slept: string[] }>;
+  pause(projectId: string): Promise<void>;
+  sleep(projectId: string): Promise<void>;
+  snapshot(projectId: string): RuntimeSnapshot;
+}
+
+export function createScaler(ports: { store: ProjectStore; runtime: ContainerRuntime; clock: Clock }, metrics: Metrics, settings: ScalerSettings): Scaler {
+  const { store, runtime, clock } = ports;
+  const tracked = new Map<string, Tracked>();
+  const lastRequestAt = new Map<string, Date>();
+
+  /** Learns what the engine says about a container the first time it is needed. */
+  async function track(projectId: string, deploymentId: string, container: ContainerRef): Promise<Tracked> {
+    const known = tracked.get(container.id);
+    if (known) return known;
+    const status = await runtime.status(container.id);
+    const again = tracked.get(container.id); // another request may have tracked it meanwhile
+    if (again) return again;
+    const entry: Tracked = {
+      projectId,
+      deploymentId,
+      containerId: container.id,
+      upstream: container.upstream,
+      state: status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping',
+      inFlight: 0,
+      lastActiveAt: clock.now(),
+      waking: null,
+      queue: Promise.resolve(),
+    };
+    for (const [id, other] of tracked) if (other.projectId === projectId) tracked.delete(id); // a replaced deployment's container
+    tracked.set(container.id, entry);
+    return entry;
+  }
+
+  function serially<T>(entry: Tracked, operation: () => Promise<T>): Promise<T> {
+    const next = entry.queue.then(operation, operation);
+    entry.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async function wake(entry: Tracked): Promise<WakeResult> {
+    const started = clock.now().getTime();
+    const from = entry.state;
+    entry.state = 'waking';
+    try {
+      const ref = await runtime.resume(entry.containerId);
+      // A paused process resumes where it was; a stopped one has to boot and listen again.
+      if (from !== 'paused') await runtime.waitUntilReady(ref, { startupTimeoutMs: settings.wakeTimeoutMs, probeIntervalMs: settings.wakeProbeIntervalMs });
+      if (ref.upstream !== entry.upstream) {
+        entry.upstream = ref.upstream;
+        await store.updateDeployment(entry.deploymentId, { container: ref });
+      }
+      entry.state = 'running';
+      entry.lastActiveAt = clock.now();
+      const durationMs = clock.now().getTime() - started;
+      metrics.wake(entry.projectId, durationMs, from !== 'paused');
+      return { ready: true, upstream: ref.upstream, durationMs, woke: true, error: null };
+    } catch (error) {
+      const status = await runtime.status(entry.containerId).catch(() => 'missing' as const);
+      entry.state = status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping';
+      return { ready: false, upstream: null, durationMs: clock.now().getTime() - started, woke: false, error: messageOf(error) };
+    }
+  }
+
+  async function toSleep(entry: Tracked, target: 'paused' | 'sleeping', stillWanted: () => boolean): Promise<boolean> {
+    return serially(entry, async () => {
+      if (!stillWanted() || entry.inFlight > 0 || entry.waking) return false;
+      if (target === 'paused') await runtime.pause(entry.containerId);
+      else await runtime.stop(entry.containerId);
+      entry.state = target;
+      return true;
+    });
+  }
+
+  async function currentEntry(projectId: string): Promise<Tracked | null> {
+    const project = await store.getProject(projectId);
+    const deployment = project?.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
+    if (!deployment?.container) return null;
+    return track(projectId, deployment.id, deployment.container);
+  }
+
+  return {
+    async ensureAwake(projectId, deploymentId, container) {
+      const entry = await track(projectId, deploymentId, container);
+      if (entry.state === 'running' && !entry.waking) return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
+      entry.waking ??= serially(entry, () => (entry.state === 'running' ? Promise.resolve({ ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null }) : wake(entry))).finally(() => {
+        entry.waking = null;
+      });
+      return entry.waking;
+    },
+
+    isAwake(containerId) {
+      const entry = tracked.get(containerId);
+      return entry !== undefined && entry.state === 'running' && !entry.waking;
+    },
+
+    async begin(projectId, deploymentId, container) {
+      const entry = await track(projectId, deploymentId, container);
+      const now = clock.now();
+      entry.inFlight += 1;
+      entry.lastActiveAt = now;
+      lastRequestAt.set(projectId, now);
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        entry.inFlight -= 1;
+        entry.lastActiveAt = clock.now();
+      };
+    },
+
+    async reap() {
+      const paused: string[] = [];
+      const slept: string[] = [];
+      for (const project of await store.listProjects()) {
+        const entry = await currentEntry(project.id).catch(() => null);
+        if (!entry || entry.inFlight > 0 || entry.waking) continue;
+        const idleFor = () => clock.now().getTime() - entry.lastActiveAt.getTime();
+        const idleTimeoutMs = project.idleTimeoutSeconds * 1000;
+        try {
+          if (entry.state !== 'sleeping' && idleFor() >= idleTimeoutMs) {
+            if (await toSleep(entry, 'sleeping', () => idleFor() >= idleTimeoutMs)) slept.push(project.id);
+          } else if (entry.state === 'running' && idleFor() >= settings.pauseAfterMs) {
+            if (await toSleep(entry, 'paused', () => entry.state === 'running' && idleFor() >= settings.pauseAfterMs)) paused.push(project.id);
+          }
+        } catch (error) {
+          console.error(`could not scale down ${project.id}: ${messageOf(error)}`);
+        }
+      }
+      return { paused, slept };
+    },
+
+    async pause(projectId) {
+      const entry = await currentEntry(projectId);
+      if (entry && entry.state === 'running') await toSleep(entry, 'paused', () => true);
+    },
+
+    async sleep(projectId) {
+      const entry = await currentEntry(projectId);
+      if (entry && entry.state !== 'sleeping') await toSleep(entry, 'sleeping', () => true);
+    },
+
+    snapshot(projectId) {
+      const entry = [...tracked.values()].find((candidate) => candidate.projectId === projectId);
+      return {
+        state: entry?.state ?? null,
+        lastRequestAt: lastRequestAt.get(projectId)?.toISOString() ?? null,
+        coldStarts: metrics.snapshot(projectId).coldStarts,
+      };
+    },
+  };
+}
