@@ -5,7 +5,7 @@ import type { Ports } from './ports.ts';
 export interface RecoveryReport {
   /** Deployments that were mid-flight when the gateway stopped, now failed as "interrupted". */
   readonly interrupted: number;
-  /** Serving containers found again (their address may have changed). */
+  /** Serving containers found again, running or scaled to zero (a running one's address may have changed). */
   readonly reattached: number;
   /** Serving deployments whose container is gone. */
   readonly missing: string[];
@@ -36,12 +36,14 @@ export async function recoverState(ports: Pick<Ports, 'store' | 'runtime' | 'clo
     const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
     if (!current?.container || engineError) continue;
     try {
-      const found = await runtime.locate(current.container.id);
-      if (!found) {
+      const status = await runtime.status(current.container.id);
+      if (status === 'missing') {
         missing.push(project.id);
         continue;
       }
-      if (found.upstream !== current.container.upstream) await store.updateDeployment(current.id, { container: found });
+      // A paused or stopped (scaled to zero) container is woken by the next request.
+      const found = status === 'running' ? await runtime.locate(current.container.id) : null;
+      if (found && found.upstream !== current.container.upstream) await store.updateDeployment(current.id, { container: found });
       reattached += 1;
     } catch (error) {
       engineError = messageOf(error);

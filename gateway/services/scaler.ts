@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { ContainerRef } from '../domain/types.ts';
 import { messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -102,7 +103,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   }
 
   async function wake(entry: Tracked): Promise<WakeResult> {
-    const started = clock.now().getTime();
+    const started = performance.now(); // a duration, measured for real even when tests step the clock
     const from = entry.state;
     entry.state = 'waking';
     try {
@@ -115,13 +116,13 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       }
       entry.state = 'running';
       entry.lastActiveAt = clock.now();
-      const durationMs = clock.now().getTime() - started;
+      const durationMs = performance.now() - started;
       metrics.wake(entry.projectId, durationMs, from !== 'paused');
       return { ready: true, upstream: ref.upstream, durationMs, woke: true, error: null };
     } catch (error) {
       const status = await runtime.status(entry.containerId).catch(() => 'missing' as const);
       entry.state = status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping';
-      return { ready: false, upstream: null, durationMs: clock.now().getTime() - started, woke: false, error: messageOf(error) };
+      return { ready: false, upstream: null, durationMs: performance.now() - started, woke: false, error: messageOf(error) };
     }
   }
 

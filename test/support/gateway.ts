@@ -16,7 +16,7 @@ export interface TestGateway {
   /** A raw call with a body sent as-is (for malformed input). */
   raw(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
   /** A GET of an endpoint through the gateway, addressed by Host header as a browser would. */
-  endpoint(label: string, path?: string): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }>;
+  endpoint(label: string, path?: string, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }>;
   /** Polls a deployment until it is ready, failed or superseded. */
   waitForDeployment(id: string, timeoutMs?: number): Promise<any>;
   /** Stops the gateway; keeps the data dir unless `removeData`. */
@@ -51,9 +51,9 @@ export async function startTestGateway(overrides: Partial<Config> = {}, existing
       const response = await fetch(`${url}${path}`, { method, headers, body: body ?? null });
       return { status: response.status, text: await response.text() };
     },
-    endpoint(label, path = '/') {
+    endpoint(label, path = '/', headers = {}) {
       return new Promise((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: gateway.port, path, headers: { host: `${label}.${config.domain}:${gateway.port}` } }, (res) => {
+        const req = request({ host: '127.0.0.1', port: gateway.port, path, headers: { ...headers, host: `${label}.${config.domain}:${gateway.port}` } }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
