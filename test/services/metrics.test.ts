@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createMetrics, quantile } from '../../gateway/services/metrics.ts';
+
+describe('quantile', () => {
+  it('takes the nearest rank', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantile(values, 0.5)).toBe(50);
+    expect(quantile(values, 0.99)).toBe(99);
+    expect(quantile([7], 0.99)).toBe(7);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+});
+
+describe('metrics', () => {
+  it('counts per project and reports wake quantiles', () => {
+    const metrics = createMetrics();
+    for (let i = 0; i < 3; i++) metrics.request('a');
+    metrics.error('a');
+    metrics.bytes('a', 10, 2000);
+    metrics.wake('a', 900, true);
+    metrics.wake('a', 5, false);
+    expect(metrics.snapshot('a')).toEqual({ requests: 3, errors: 1, coldStarts: 1, wakes: 2, wakeP50Ms: 5, wakeP99Ms: 900, bytesIn: 10, bytesOut: 2000 });
+    expect(metrics.snapshot('unknown')).toMatchObject({ requests: 0, wakeP50Ms: null });
+  });
+
+  it('writes Prometheus text with one sample per project', () => {
+    const metrics = createMetrics();
+    metrics.request('b');
+    metrics.request('a');
+    metrics.wake('a', 1500, true);
+    const text = metrics.prometheus();
+    expect(text).toContain('# TYPE portico_requests_total counter\nportico_requests_total{project="a"} 1\nportico_requests_total{project="b"} 1\n');
+    expect(text).toContain('portico_wake_duration_seconds{project="a",quantile="0.5"} 1.5');
+    expect(text).not.toContain('portico_wake_duration_seconds{project="b",quantile');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+});
