@@ -1,0 +1,48 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticSite } from '../support/demo-app.ts';
+import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { repoTracker } from '../support/git-repo.ts';
+
+/** Sends one request with a body through the gateway and reports the status it got. */
+function send(gateway: TestGateway, label: string, headers: Record<string, string>, body: Buffer | null): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: gateway.gateway.port, method: 'POST', path: '/', headers: { ...headers, host: `${label}.localhost` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+describe('request limits at the endpoint', () => {
+  const repos = repoTracker();
+  let gateway: TestGateway;
+  let label: string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ maxBodyBytes: 1024 * 1024 });
+    const source = await repos.create(staticSite('limits\n'));
+    const created = await gateway.api('POST', '/api/projects', { repo: source.url });
+    label = created.body.id;
+    expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
+  });
+
+  afterAll(async () => {
+    await gateway.cleanUp();
+    await repos.removeAll();
+  });
+
+  it('refuses a body declared larger than the limit with 413 before proxying it', async () => {
+    expect(await send(gateway, label, { 'content-length': String(2 * 1024 * 1024) }, Buffer.alloc(2 * 1024 * 1024))).toBe(413);
+  });
+
+  it('refuses oversized headers with 431', async () => {
+    expect(await send(gateway, label, { 'x-huge': 'x'.repeat(20_000) }, null)).toBe(431);
+  });
+
+  it('keeps serving after refusing', async () => {
+    expect(await gateway.endpoint(label)).toMatchObject({ status: 200, text: 'limits\n' });
+  });
+});
