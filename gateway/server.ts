@@ -8,10 +8,12 @@ import type { Config } from './config.ts';
 import { endpointUrl } from './domain/host.ts';
 import { createNodeListener } from './endpoint/node-listener.ts';
 import { createNodeProxy } from './endpoint/node-proxy.ts';
+import { createRouteTable } from './endpoint/route-table.ts';
 import { createUpgradeListener } from './endpoint/node-upgrade.ts';
 import { createWakeGate } from './endpoint/wake-gate.ts';
 import { messageOf } from './errors.ts';
 import type { Clock } from './ports/clock.ts';
+import { versionedStore } from './services/versioned-store.ts';
 import { createDeployPipeline } from './services/deploy-pipeline.ts';
 import { createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
@@ -37,7 +39,8 @@ export interface ServerOptions {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
   const log = options.log ?? console.log;
   const local = createLocalPorts(config);
-  const ports = options.clock ? { ...local, clock: options.clock } : local;
+  const store = versionedStore(local.store);
+  const ports = { ...local, store, clock: options.clock ?? local.clock };
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
   log(engine ? `warning: ${engine}\nThe API is up; deployments will fail until an engine runs.` : `Docker engine: ${local.dockerWhere}`);
 
@@ -63,8 +66,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     prometheus: () => metrics.prometheus(),
   });
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
-  const admit = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
-  const endpoint = { domain: config.domain, store: ports.store, admit, metrics };
+  const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
+  const endpoint = { domain: config.domain, routes: createRouteTable(store), gate, metrics };
   const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
   server.on('upgrade', createUpgradeListener(endpoint));
 

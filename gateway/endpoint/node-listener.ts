@@ -1,53 +1,47 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
-import type { ProjectStore } from '../ports/project-store.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { NodeProxy } from './node-proxy.ts';
 import { type Page, renderPage, renderWakingPage } from './pages.ts';
-import { resolveEndpoint } from './resolve-endpoint.ts';
-import type { WakeGate } from './wake-gate.ts';
+import type { ContainerTarget } from './resolve-endpoint.ts';
+import type { RouteTable } from './route-table.ts';
+import type { Admission, WakeGate } from './wake-gate.ts';
 
 export interface EndpointDeps {
   readonly domain: string;
-  readonly store: ProjectStore;
+  readonly routes: RouteTable;
   readonly proxy: NodeProxy;
-  readonly admit: WakeGate;
+  readonly gate: WakeGate;
   readonly metrics: Metrics;
 }
 
 /** The Node server's request listener: `{label}.{domain}` is an endpoint, every other host goes to Hono. */
 export function createNodeListener(deps: EndpointDeps & { readonly gateway: RequestListener }): RequestListener {
-  const { domain, store, proxy, admit, metrics, gateway } = deps;
+  const { domain, routes, proxy, gate, metrics, gateway } = deps;
   return (req, res) => {
     const target = parseHost(req.headers.host, domain);
     if (target.kind === 'gateway') return void gateway(req, res);
+    // Hot path: a known route to a running demo is proxied without awaiting anything.
+    const known = routes.cached(target.label);
+    const warm = known && gate.admitWarm(known);
+    if (known && warm) return forward(req, res, known, warm);
     void serveEndpoint(req, res, target.label).catch((error: unknown) => {
       sendPage(req, res, { status: 500, title: 'Gateway error', message: `Portico could not route this request: ${messageOf(error)}` });
     });
   };
 
   async function serveEndpoint(req: IncomingMessage, res: ServerResponse, label: string): Promise<void> {
-    const resolved = await resolveEndpoint(store, label);
+    const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') {
       if (resolved.projectId) count(resolved.projectId, resolved.page.status);
       return sendPage(req, res, resolved.page);
     }
     const { projectId } = resolved;
-    const admission = await admit(resolved);
+    const admission = await gate.admit(resolved);
     switch (admission.kind) {
       case 'go':
-        return proxy.forward(
-          req,
-          res,
-          admission.upstream,
-          (failure) => sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message }),
-          ({ status, bytesIn, bytesOut }) => {
-            admission.release();
-            count(projectId, status);
-            metrics.bytes(projectId, bytesIn, bytesOut);
-          },
-        );
+        return forward(req, res, resolved, admission);
       case 'still-waking':
       case 'queue-full':
         count(projectId, 503);
@@ -56,6 +50,20 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
         count(projectId, 503);
         return sendPage(req, res, { status: 503, title: 'Demo could not wake', message: admission.reason });
     }
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, target: ContainerTarget, admission: Extract<Admission, { kind: 'go' }>): void {
+    proxy.forward(
+      req,
+      res,
+      admission.upstream,
+      (failure) => sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message }),
+      ({ status, bytesIn, bytesOut }) => {
+        admission.release();
+        count(target.projectId, status);
+        metrics.bytes(target.projectId, bytesIn, bytesOut);
+      },
+    );
   }
 
   function count(projectId: string, status: number): void {

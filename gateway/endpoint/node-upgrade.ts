@@ -5,14 +5,13 @@ import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
 import type { EndpointDeps } from './node-listener.ts';
 import { forwardedHeaders } from './node-proxy.ts';
-import { resolveEndpoint } from './resolve-endpoint.ts';
 
 /**
  * The server's `upgrade` listener: WebSocket (and any other Upgrade) requests to an endpoint
  * are relayed byte for byte to the demo after the same wake step as plain requests. The
  * demo's own `101 Switching Protocols` goes back to the client; the gateway host has none.
  */
-export function createUpgradeListener({ domain, store, admit, metrics }: Omit<EndpointDeps, 'proxy'>) {
+export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<EndpointDeps, 'proxy'>) {
   return (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     client.on('error', () => client.destroy());
     const target = parseHost(req.headers.host, domain);
@@ -21,9 +20,9 @@ export function createUpgradeListener({ domain, store, admit, metrics }: Omit<En
   };
 
   async function relay(req: IncomingMessage, client: Duplex, head: Buffer, label: string): Promise<void> {
-    const resolved = await resolveEndpoint(store, label);
+    const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') return refuse(client, resolved.page.status, resolved.page.message);
-    const admission = await admit(resolved);
+    const admission = await gate.admit(resolved);
     metrics.request(resolved.projectId);
     if (admission.kind !== 'go') {
       metrics.error(resolved.projectId);

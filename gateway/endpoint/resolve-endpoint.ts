@@ -6,6 +6,8 @@ export type EndpointTarget =
   | { readonly kind: 'container'; readonly projectId: string; readonly deploymentId: string; readonly container: ContainerRef }
   | { readonly kind: 'page'; readonly projectId: string | null; readonly page: Page };
 
+export type ContainerTarget = Extract<EndpointTarget, { kind: 'container' }>;
+
 /**
  * Label → project → the container of the deployment that serves it (awake or not). When there
  * is none the answer is a page that says why: unknown label (404), still deploying or failed (503).

@@ -1,8 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Scaler } from '../services/scaler.ts';
-import type { EndpointTarget } from './resolve-endpoint.ts';
-
-type ContainerTarget = Extract<EndpointTarget, { kind: 'container' }>;
+import type { ContainerTarget } from './resolve-endpoint.ts';
 
 export type Admission =
   | { readonly kind: 'go'; readonly upstream: string; readonly release: () => void }
@@ -26,7 +24,13 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
   const waiting = new Map<string, number>();
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.wakeWaitMs / 10_000));
 
-  return async function admit(target: ContainerTarget): Promise<Admission> {
+  /** The hot path: a demo known to be running is admitted without waiting on anything. */
+  function admitWarm(target: ContainerTarget): Extract<Admission, { kind: 'go' }> | undefined {
+    const warm = scaler.tryBegin(target.container.id);
+    return warm && { kind: 'go', upstream: warm.upstream, release: warm.release };
+  }
+
+  async function admit(target: ContainerTarget): Promise<Admission> {
     const release = await scaler.begin(target.projectId, target.deploymentId, target.container);
     if (scaler.isAwake(target.container.id)) {
       const result = await scaler.ensureAwake(target.projectId, target.deploymentId, target.container);
@@ -56,7 +60,9 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
       if (left === 0) waiting.delete(target.projectId);
       else waiting.set(target.projectId, left);
     }
-  };
+  }
+
+  return { admitWarm, admit };
 }
 
 export type WakeGate = ReturnType<typeof createWakeGate>;

@@ -61,6 +61,11 @@ export interface Scaler {
   begin(projectId: string, deploymentId: string, container: ContainerRef): Promise<() => void>;
   /** Whether the container is known to be running with no wake under way (the fast path). */
   isAwake(containerId: string): boolean;
+  /**
+   * The synchronous fast path of `begin` + `ensureAwake`: for a container known to be running,
+   * counts the request in and returns where to send it; otherwise undefined.
+   */
+  tryBegin(containerId: string): { readonly upstream: string; readonly release: () => void } | undefined;
   /** Pauses idle containers and stops those idle past their project's timeout. */
   reap(): Promise<{ readonly paused: string[]; readonly slept: string[] }>;
   pause(projectId: string): Promise<void>;
@@ -136,6 +141,21 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     });
   }
 
+  /** Counts a request in; the returned function counts it out (once). */
+  function count(entry: Tracked): () => void {
+    const now = clock.now();
+    entry.inFlight += 1;
+    entry.lastActiveAt = now;
+    lastRequestAt.set(entry.projectId, now);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      entry.inFlight -= 1;
+      entry.lastActiveAt = clock.now();
+    };
+  }
+
   async function currentEntry(projectId: string): Promise<Tracked | null> {
     const project = await store.getProject(projectId);
     const deployment = project?.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
@@ -158,19 +178,14 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       return entry !== undefined && entry.state === 'running' && !entry.waking;
     },
 
+    tryBegin(containerId) {
+      const entry = tracked.get(containerId);
+      if (!entry || entry.state !== 'running' || entry.waking) return undefined;
+      return { upstream: entry.upstream, release: count(entry) };
+    },
+
     async begin(projectId, deploymentId, container) {
-      const entry = await track(projectId, deploymentId, container);
-      const now = clock.now();
-      entry.inFlight += 1;
-      entry.lastActiveAt = now;
-      lastRequestAt.set(projectId, now);
-      let ended = false;
-      return () => {
-        if (ended) return;
-        ended = true;
-        entry.inFlight -= 1;
-        entry.lastActiveAt = clock.now();
-      };
+      return count(await track(projectId, deploymentId, container));
     },
 
     async reap() {

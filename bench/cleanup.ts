@@ -1,0 +1,26 @@
+/**
+ * Undo steps run last-in first-out, once, whether the bench finished, failed or was
+ * interrupted: a benchmark must not leave containers, nginx or temp dirs behind.
+ */
+export interface Cleanup {
+  add(what: string, step: () => Promise<void> | void): void;
+  run(): Promise<void>;
+}
+
+export function createCleanup(log: (line: string) => void): Cleanup {
+  const steps: { what: string; step: () => Promise<void> | void }[] = [];
+  return {
+    add(what, step) {
+      steps.push({ what, step });
+    },
+    async run() {
+      for (let next = steps.pop(); next; next = steps.pop()) {
+        try {
+          await next.step();
+        } catch (error) {
+          log(`clean-up: could not ${next.what}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    },
+  };
+}

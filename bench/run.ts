@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: Portico's data plane measured side by side with its baselines, in one run on
+ * this machine (same container, same cores): warm proxying against the container directly and
+ * against nginx, waking from stopped against a hand-written start-and-poll loop, waking from
+ * paused, and a burst on a sleeping demo. Prints a table and writes bench/results.json.
+ * A benchmark, not a test: it reports ratios and goals, and fails only when it cannot measure.
+ */
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createDockerClient } from '../gateway/adapters/local/docker-client.ts';
+import { NODE_IMAGE } from '../test/support/node-demo.ts';
+import { startTestGateway } from '../test/support/gateway.ts';
+import { createBareTwin } from './bare-container.ts';
+import { measureBurst } from './burst.ts';
+import { createCleanup } from './cleanup.ts';
+import { deployDemo, servingContainer } from './demo-project.ts';
+import { evaluate } from './goals.ts';
+import { startNginx } from './nginx.ts';
+import { formatTable, writeResults } from './report.ts';
+import { findTool } from './tools.ts';
+import { LOAD, type WarmTarget, measureWarm } from './warm.ts';
+import { BARE_POLL_INTERVAL_MS, type ThroughPortico, measureColdWakes, measurePausedWakes } from './wake.ts';
+
+const ROUNDS = 2;
+const COLD_WAKES = 5;
+const PAUSED_WAKES = 10;
+const BURST = 200;
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+
+const log = (line: string) => console.log(line);
+const cleanup = createCleanup(log);
+process.once('SIGINT', () => void cleanup.run().finally(() => process.exit(130)));
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const { docker, where } = createDockerClient(process.env.DOCKER_HOST);
+  await preflight(docker, where);
+  const load = loadavg();
+  log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load.map((n) => n.toFixed(2)).join(' ')}`);
+  log(`note: wrk, nginx, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
+
+  // Nothing scales down on its own during the bench: the scaler moves only when told to.
+  const gateway = await startTestGateway({ wakeWaitMs: 120_000, reapIntervalMs: 3_600_000, pauseAfterMs: 3_600_000, startupTimeoutMs: 60_000 });
+  cleanup.add('stop the gateway and delete the bench project', () => gateway.cleanUp());
+  log(`gateway on ${gateway.url}; deploying the node demo…`);
+  const demo = await deployDemo(gateway);
+  cleanup.add('remove the demo repository', () => demo.repo.remove());
+  const serving = await servingContainer(docker, demo.label);
+  const portico: ThroughPortico = { url: `${gateway.url}/`, host: `${demo.label}.${gateway.config.domain}`, label: demo.label, scaler: gateway.gateway.scaler };
+  log(`demo ${demo.label} (${demo.image}) in container ${serving.id.slice(0, 12)} on 127.0.0.1:${serving.port}`);
+
+  const nginx = await startNginx(serving.port);
+  const nginxNote = nginx ? null : 'nginx is not installed (Debian: apt-get install nginx-light, or run scripts/bench-prereqs.sh as root): skipped';
+  if (nginx) cleanup.add('stop nginx', () => nginx.stop());
+  else log(`note: ${nginxNote}`);
+  const targets: WarmTarget[] = [
+    { name: 'direct', url: `http://127.0.0.1:${serving.port}/` },
+    { name: 'portico', url: portico.url, headers: { Host: portico.host } },
+    ...(nginx ? [{ name: 'nginx' as const, url: nginx.url }] : []),
+  ];
+  log(`\nwarm proxy: wrk -t${LOAD.threads} -c${LOAD.connections} -d${LOAD.durationSeconds}s --latency, ${ROUNDS} interleaved rounds after a 2 s warm-up each`);
+  const warm = await measureWarm(targets, ROUNDS, log);
+  await nginx?.stop(); // frees its CPU for the wake measurements
+
+  log(`\nwake from stopped: ${COLD_WAKES} × Portico and ${COLD_WAKES} × bare (docker start + inspect + GET every ${BARE_POLL_INTERVAL_MS} ms), alternating`);
+  const bare = await createBareTwin(docker, serving.id);
+  cleanup.add('remove the bare baseline container', () => bare.remove());
+  const cold = await measureColdWakes(portico, bare, COLD_WAKES);
+  await bare.remove();
+  log(`  Portico ms: ${cold.porticoMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+  log(`  bare ms:    ${cold.bareMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+
+  log(`\nwake from paused: ${PAUSED_WAKES} ×`);
+  const pausedMs = await measurePausedWakes(portico, PAUSED_WAKES);
+  log(`  Portico ms: ${pausedMs.map((ms) => ms.toFixed(1)).join(', ')}`);
+
+  log(`\nburst: ${BURST} concurrent GETs on a sleeping demo`);
+  const burst = await measureBurst(portico, docker, serving.id, BURST);
+  log(`  statuses ${JSON.stringify(burst.statuses)}, ${burst.containerStarts} container start(s), all answered in ${burst.durationMs.toFixed(0)} ms`);
+
+  const measurements = { warm, wake: { stoppedPorticoMs: cold.porticoMs, stoppedBareMs: cold.bareMs, pausedMs }, burst };
+  const metrics = evaluate(measurements, nginxNote);
+  log(`\n${formatTable(metrics)}`);
+  log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); wake figures: medians.`);
+  log(`2 shared cores: wrk, nginx, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
+
+  await writeResults(RESULTS, {
+    date: new Date(began).toISOString(),
+    durationSeconds: Math.round((Date.now() - began) / 1000),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: load },
+    note: 'wrk, nginx, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not.',
+    settings: {
+      wrk: { ...LOAD, warmUpSeconds: 2, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
+      nginx: nginx ? { version: nginx.version, workerProcesses: 1, upstreamKeepalive: 64 } : null,
+      wake: { coldRuns: COLD_WAKES, pausedRuns: PAUSED_WAKES, pick: 'median', porticoProbeIntervalMs: gateway.config.wakeProbeIntervalMs, barePollIntervalMs: BARE_POLL_INTERVAL_MS },
+      burst: { requests: BURST },
+      demo: { image: demo.image, baseImage: NODE_IMAGE },
+    },
+    metrics,
+    raw: measurements,
+    skipped: nginxNote ? [nginxNote] : [],
+  });
+  log(`\nwrote ${RESULTS} (${Math.round((Date.now() - began) / 1000)} s in all)`);
+}
+
+/** Fails early, saying what to do, when something the bench cannot do without is missing. */
+async function preflight(docker: ReturnType<typeof createDockerClient>['docker'], where: string): Promise<void> {
+  if (!findTool('wrk')) throw new Error('wrk is not installed: run `bash scripts/bench-prereqs.sh` as root (Debian package wrk)');
+  try {
+    await docker.ping();
+  } catch (error) {
+    throw new Error(`no Docker engine answers at ${where}: run \`bash scripts/test-prereqs.sh\` (as root it starts one)`, { cause: error });
+  }
+  try {
+    await docker.getImage(NODE_IMAGE).inspect();
+  } catch (error) {
+    throw new Error(`the demo's base image ${NODE_IMAGE} is missing: run \`bash scripts/test-prereqs.sh\`, which makes it offline`, { cause: error });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup.run();
+}
