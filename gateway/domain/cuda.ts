@@ -24,6 +24,7 @@ const NGC_RELEASE_CUDA: Readonly<Record<string, string>> = {
 
 /** CUDA that each TensorFlow release was built and tested against (tensorflow.org "Tested build configurations"). */
 const TENSORFLOW_CUDA: Readonly<Record<string, string>> = {
+  '1.5': '9.0', '1.6': '9.0', '1.7': '9.0', '1.8': '9.0', '1.9': '9.0', '1.10': '9.0', '1.11': '9.0', '1.12': '9.0',
   '1.13': '10.0', '1.14': '10.0', '1.15': '10.0', '2.0': '10.0',
   '2.1': '10.1', '2.2': '10.1', '2.3': '10.1', '2.4': '11.0',
   '2.5': '11.2', '2.6': '11.2', '2.7': '11.2', '2.8': '11.2', '2.9': '11.2', '2.10': '11.2', '2.11': '11.2',
@@ -42,6 +43,7 @@ const gpuWith = (cudaVersion: string | null): CudaInfo => ({ gpu: true, cudaVers
 export function cudaOfImage(image: string): CudaInfo {
   const { registry, path, tag } = splitReference(image);
   const tagCuda = cudaInTag(tag);
+  const tagWords = tag.split(/[-_.]/);
 
   if (path === 'nvidia/cuda' || path === 'nvidia/cudagl' || path.endsWith('/nvidia/cuda') || path.endsWith('/nvidia/cudagl')) {
     return gpuWith(leadingVersion(tag));
@@ -50,14 +52,18 @@ export function cudaOfImage(image: string): CudaInfo {
     const release = /^(\d{2}\.\d{2})(?!\d)/.exec(tag)?.[1];
     return gpuWith(tagCuda ?? (release ? (NGC_RELEASE_CUDA[release] ?? null) : null));
   }
+  // Every pytorch/pytorch tag on Docker Hub, `latest` included, is a CUDA build; only some tags say which CUDA.
+  if (path === 'pytorch/pytorch') return tagWords.includes('cpu') ? CPU : gpuWith(tagCuda);
   if (path === 'tensorflow/tensorflow') {
-    if (!tag.split('-').includes('gpu')) return CPU;
+    if (!tagWords.includes('gpu')) return CPU;
     const release = /^(\d+\.\d+)/.exec(tag)?.[1];
     return gpuWith(release ? (TENSORFLOW_CUDA[release] ?? null) : null);
   }
   if (path.startsWith('huggingface/') && `${path}:${tag}`.includes('gpu')) return gpuWith(tagCuda);
-  // pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime and any other image whose tag names its CUDA.
-  return tagCuda ? gpuWith(tagCuda) : CPU;
+  // Anything else whose tag names its CUDA (anibali/pytorch:1.8.1-cuda11.1, …:cu121) or says gpu/cuda
+  // (tensorflow/serving:2.11.0-gpu, ghcr.io/ggml-org/llama.cpp:server-cuda).
+  if (tagCuda) return gpuWith(tagCuda);
+  return tagWords.includes('gpu') || tagWords.includes('cuda') ? gpuWith(null) : CPU;
 }
 
 /** `[registry/]path[:tag][@digest]`, lowercased, with Docker Hub's implicit parts removed. */
@@ -87,8 +93,13 @@ function leadingVersion(tag: string): string | null {
   return match ? `${Number(match[1])}.${Number(match[2])}` : null;
 }
 
-/** `2.1.0-cuda12.1-cudnn8-runtime` → `12.1`; a bare `cuda9` means `9.0`. */
+/**
+ * `2.1.0-cuda12.1-cudnn8-runtime` → `12.1`; a bare `cuda9` means `9.0`. PyTorch's wheel
+ * names (`cu118`, `cu121`, `cu130`) give the major in all but the last digit.
+ */
 function cudaInTag(tag: string): string | null {
   const match = /(?:^|[-_.])cuda(\d{1,2})(?:\.(\d+))?(?!\d)/.exec(tag);
-  return match ? `${Number(match[1])}.${Number(match[2] ?? '0')}` : null;
+  if (match) return `${Number(match[1])}.${Number(match[2] ?? '0')}`;
+  const wheel = /(?:^|[-_.])cu(\d{1,2})(\d)(?![\d.])/.exec(tag);
+  return wheel && Number(wheel[1]) >= 9 ? `${Number(wheel[1])}.${Number(wheel[2])}` : null;
 }

@@ -1,13 +1,13 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticSite } from '../support/demo-app.ts';
+import { nodeDemo } from '../support/node-demo.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 
 /** Sends one request with a body through the gateway and reports the status it got. */
 function send(gateway: TestGateway, label: string, headers: Record<string, string>, body: Buffer | null): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: gateway.gateway.port, method: 'POST', path: '/', headers: { ...headers, host: `${label}.localhost` } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: gateway.gateway.port, method: 'POST', path: '/upload', headers: { ...headers, host: `${label}.localhost` } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -23,7 +23,7 @@ describe('request limits at the endpoint', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway({ maxBodyBytes: 1024 * 1024 });
-    const source = await repos.create(staticSite('limits\n'));
+    const source = await repos.create(nodeDemo());
     const created = await gateway.api('POST', '/api/projects', { repo: source.url });
     label = created.body.id;
     expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
@@ -38,11 +38,19 @@ describe('request limits at the endpoint', () => {
     expect(await send(gateway, label, { 'content-length': String(2 * 1024 * 1024) }, Buffer.alloc(2 * 1024 * 1024))).toBe(413);
   });
 
+  it('refuses a chunked body that grows past the limit with 413', async () => {
+    expect(await send(gateway, label, { 'transfer-encoding': 'chunked' }, Buffer.alloc(3 * 1024 * 1024))).toBe(413);
+  });
+
+  it('passes a body under the limit', async () => {
+    expect(await send(gateway, label, {}, Buffer.alloc(512 * 1024))).toBe(200);
+  });
+
   it('refuses oversized headers with 431', async () => {
     expect(await send(gateway, label, { 'x-huge': 'x'.repeat(20_000) }, null)).toBe(431);
   });
 
   it('keeps serving after refusing', async () => {
-    expect(await gateway.endpoint(label)).toMatchObject({ status: 200, text: 'limits\n' });
+    expect(await gateway.endpoint(label)).toMatchObject({ status: 200 });
   });
 });

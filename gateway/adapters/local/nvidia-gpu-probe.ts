@@ -46,11 +46,12 @@ export function parseNvidiaSmi(csv: string): DetectedGpu[] {
 export async function detectLocalGpuPool(options: { nvidiaSmi?: string; dockerRuntimes?: string[] } = {}): Promise<GpuPool | null> {
   const { nvidiaSmi = 'nvidia-smi', dockerRuntimes } = options;
   if (dockerRuntimes && !dockerRuntimes.some(isNvidiaRuntimeName)) return null;
-  const csv = (await query(nvidiaSmi, QUERY)) ?? (await query(nvidiaSmi, QUERY_WITHOUT_CC));
-  if (csv === null) return null;
+  let result = await query(nvidiaSmi, QUERY);
+  if (!result.ok && result.output.includes('compute_cap')) result = await query(nvidiaSmi, QUERY_WITHOUT_CC);
+  if (!result.ok) return null;
   let gpus: DetectedGpu[];
   try {
-    gpus = parseNvidiaSmi(csv);
+    gpus = parseNvidiaSmi(result.output);
   } catch {
     return null;
   }
@@ -66,13 +67,14 @@ export async function detectLocalGpuPool(options: { nvidiaSmi?: string; dockerRu
   };
 }
 
-/** nvidia-smi's output, or null when it is missing (ENOENT), exits non-zero or hangs. */
-async function query(nvidiaSmi: string, args: string[]): Promise<string | null> {
+/** nvidia-smi's standard output, or what it said when it is missing (ENOENT), exits non-zero or hangs. */
+async function query(nvidiaSmi: string, args: string[]): Promise<{ ok: boolean; output: string }> {
   try {
     const { stdout } = await run(nvidiaSmi, args, { timeout: TIMEOUT_MS, encoding: 'utf8' });
-    return stdout;
-  } catch {
-    return null;
+    return { ok: true, output: stdout };
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${stdout}${stderr}` };
   }
 }
 
