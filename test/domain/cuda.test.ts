@@ -46,11 +46,44 @@ describe('cudaOfImage', () => {
     gpu('pytorch/pytorch:1.4-cuda10.1-cudnn7-runtime', '10.1'),
     gpu('docker.io/pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime', '12.4'),
     gpu('runpod/pytorch:2.1.0-py3.10-cuda11.8.0-devel-ubuntu22.04', '11.8'),
+    gpu('pytorch/pytorch:1.6.0-cuda10.1-cudnn7-runtime', '10.1'),
+    gpu('pytorch/pytorch:0.4.1-cuda9-cudnn7-devel', '9.0'),
+    gpu('pytorch/pytorch:nightly-devel-cuda10.0-cudnn7', '10.0'),
+    gpu('anibali/pytorch:1.8.1-cuda11.1-ubuntu20.04', '11.1'),
+    gpu('paddlepaddle/paddle:2.5.1-gpu-cuda11.7-cudnn8.4-trt8.4', '11.7'),
   ])('reads the CUDA that the tag of $image names', ({ image, expected }) => {
     expect(cudaOfImage(image)).toEqual(expected);
   });
 
   it.each([
+    gpu('axolotlai/axolotl:main-py3.11-cu124-2.5.1', '12.4'),
+    gpu('ghcr.io/acme/llm-server:0.4.0-cu121', '12.1'),
+    gpu('lmsysorg/sglang:v0.4.6-cu118', '11.8'),
+    gpu('acme/trainer:cu130', '13.0'),
+    gpu('acme/legacy:torch1.4-cu92', '9.2'),
+  ])('reads the CUDA of a PyTorch wheel name (cuXYZ) in the tag of $image', ({ image, expected }) => {
+    expect(cudaOfImage(image)).toEqual(expected);
+  });
+
+  it.each([
+    gpu('pytorch/pytorch', null),
+    gpu('pytorch/pytorch:latest', null),
+    gpu('pytorch/pytorch:2.1.0', null),
+  ])('treats $image as GPU: every pytorch/pytorch image on Docker Hub is a CUDA build', ({ image, expected }) => {
+    expect(cudaOfImage(image)).toEqual(expected);
+  });
+
+  it.each([
+    gpu('tensorflow/serving:2.11.0-gpu', null),
+    gpu('ghcr.io/ggml-org/llama.cpp:server-cuda', null),
+    gpu('paddlepaddle/paddle:latest-gpu', null),
+    gpu('mxnet/python:gpu', null),
+  ])('treats $image as GPU because its tag says gpu or cuda', ({ image, expected }) => {
+    expect(cudaOfImage(image)).toEqual(expected);
+  });
+
+  it.each([
+    gpu('tensorflow/tensorflow:1.12.0-gpu-py3', '9.0'),
     gpu('tensorflow/tensorflow:2.15.0-gpu', '12.2'),
     gpu('tensorflow/tensorflow:2.14.0-gpu-jupyter', '11.8'),
     gpu('tensorflow/tensorflow:2.13.0-gpu', '11.8'),
@@ -77,13 +110,16 @@ describe('cudaOfImage', () => {
     cpu('ubuntu:22.04'),
     cpu('scratch'),
     cpu('pytorch/pytorch:2.1.0-cpu'),
-    cpu('pytorch/pytorch:2.1.0'),
     cpu('tensorflow/tensorflow:2.15.0'),
     cpu('tensorflow/tensorflow'),
     cpu('huggingface/transformers-pytorch-cpu:4.29.2'),
     cpu('ghcr.io/acme/cuda-tools:1.0'),
     cpu('library/python:3.12'),
     cpu('localhost:5000/acme/app:12.1'),
+    cpu('rocm/pytorch:rocm6.1_ubuntu22.04_py3.10_pytorch_2.1.2'),
+    cpu('acme/app:cu12'),
+    cpu('continuumio/miniconda3:23.10.0-1'),
+    cpu('tensorflow/serving:2.11.0'),
   ])('treats $image as CPU', ({ image, expected }) => {
     expect(cudaOfImage(image)).toEqual(expected);
   });
