@@ -15,8 +15,10 @@ export function createCleanup(log: (line: string) => void): Cleanup {
     },
     async run() {
       for (let next = steps.pop(); next; next = steps.pop()) {
+        const started = Date.now();
         try {
           await next.step();
+          log(`clean-up: ${next.what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         } catch (error) {
           log(`clean-up: could not ${next.what}: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -60,10 +60,10 @@ export function cudaOfImage(image: string): CudaInfo {
     return gpuWith(release ? (TENSORFLOW_CUDA[release] ?? null) : null);
   }
   if (path.startsWith('huggingface/') && `${path}:${tag}`.includes('gpu')) return gpuWith(tagCuda);
-  // Anything else whose tag names its CUDA (anibali/pytorch:1.8.1-cuda11.1, …:cu121) or says gpu/cuda
-  // (tensorflow/serving:2.11.0-gpu, ghcr.io/ggml-org/llama.cpp:server-cuda).
+  // Anything else whose tag names its CUDA (anibali/pytorch:1.8.1-cuda11.1, …:cu121) or says gpu, cuda
+  // or a bare CUDA major (tensorflow/serving:2.11.0-gpu, ghcr.io/ggml-org/llama.cpp:server-cuda, …:cu12).
   if (tagCuda) return gpuWith(tagCuda);
-  return tagWords.includes('gpu') || tagWords.includes('cuda') ? gpuWith(null) : CPU;
+  return tagWords.some((word) => /^(?:gpu|cuda|cu1\d)$/.test(word)) ? gpuWith(null) : CPU;
 }
 
 /** `[registry/]path[:tag][@digest]`, lowercased, with Docker Hub's implicit parts removed. */

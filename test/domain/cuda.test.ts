@@ -78,6 +78,7 @@ describe('cudaOfImage', () => {
     gpu('ghcr.io/ggml-org/llama.cpp:server-cuda', null),
     gpu('paddlepaddle/paddle:latest-gpu', null),
     gpu('mxnet/python:gpu', null),
+    gpu('acme/llm:latest-cu12', null),
   ])('treats $image as GPU because its tag says gpu or cuda', ({ image, expected }) => {
     expect(cudaOfImage(image)).toEqual(expected);
   });
@@ -117,7 +118,6 @@ describe('cudaOfImage', () => {
     cpu('library/python:3.12'),
     cpu('localhost:5000/acme/app:12.1'),
     cpu('rocm/pytorch:rocm6.1_ubuntu22.04_py3.10_pytorch_2.1.2'),
-    cpu('acme/app:cu12'),
     cpu('continuumio/miniconda3:23.10.0-1'),
     cpu('tensorflow/serving:2.11.0'),
   ])('treats $image as CPU', ({ image, expected }) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseDockerfile } from '../../gateway/domain/dockerfile.ts';
 import type { DockerfileAnalysis } from '../../gateway/domain/dockerfile.ts';
+import { gpuCount } from '../../gateway/domain/gpu.ts';
 
 /** One Dockerfile from its lines. */
 const df = (...lines: string[]): string => lines.join('\n');
@@ -436,5 +437,137 @@ describe('analyseDockerfile errors', () => {
       const result = analyseDockerfile(text, { x: 'y' });
       expect(typeof result.ok).toBe('boolean');
     }
+  });
+});
+
+interface GpuShape {
+  readonly name: string;
+  readonly text: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** What the analysis says about the GPU, and how many GPUs `gpuCount('auto', …)` then attaches. */
+  readonly expected: Partial<DockerfileAnalysis> & { readonly gpus: number };
+}
+
+const cuda = (cudaVersion: string | null, gpus = 1) => ({ gpu: true, cudaVersion, gpus });
+const cpu = (gpus = 0) => ({ gpu: false, cudaVersion: null, gpus });
+const pipApp = ['WORKDIR /app', 'COPY requirements.txt .', 'RUN pip install --no-cache-dir -r requirements.txt', 'COPY . .', 'EXPOSE 80', 'CMD ["python3", "app.py"]'];
+
+/** Dockerfiles as ML demo repositories write them (Ainize-era and current), judged for GPU before anything is built. */
+const gpuShapes: GpuShape[] = [
+  { name: 'Ainize-era PyTorch 1.6 runtime on CUDA 10.1', text: df('FROM pytorch/pytorch:1.6.0-cuda10.1-cudnn7-runtime', ...pipApp), expected: cuda('10.1') },
+  {
+    name: 'Ainize-era PyTorch 1.4 devel with apt packages',
+    text: df('FROM pytorch/pytorch:1.4-cuda10.1-cudnn7-devel', 'RUN apt-get update && apt-get install -y git libsndfile1', ...pipApp),
+    expected: cuda('10.1'),
+  },
+  { name: 'PyTorch 1.9 on CUDA 10.2', text: df('FROM pytorch/pytorch:1.9.0-cuda10.2-cudnn7-runtime', ...pipApp), expected: cuda('10.2') },
+  { name: 'PyTorch 1.13 on CUDA 11.6 with an Ainize memory label', text: df('FROM pytorch/pytorch:1.13.1-cuda11.6-cudnn8-runtime', 'LABEL AINIZE_MEMORY_REQUIREMENT=8Gi', ...pipApp), expected: cuda('11.6') },
+  { name: 'PyTorch 2.1 devel on CUDA 12.1', text: df('FROM pytorch/pytorch:2.1.0-cuda12.1-cudnn8-devel', ...pipApp), expected: cuda('12.1') },
+  { name: 'PyTorch 2.4 on CUDA 12.4 from docker.io', text: df('FROM docker.io/pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime', ...pipApp), expected: cuda('12.4') },
+  { name: 'pytorch/pytorch:latest (a CUDA build whose version moves)', text: df('FROM pytorch/pytorch:latest', ...pipApp), expected: cuda(null) },
+  { name: 'pytorch/pytorch without a tag', text: df('FROM pytorch/pytorch', ...pipApp), expected: cuda(null) },
+  {
+    name: 'mmdetection-style PyTorch tag built from three ARGs',
+    text: df('ARG PYTORCH="1.6.0"', 'ARG CUDA="10.1"', 'ARG CUDNN="7"', 'FROM pytorch/pytorch:${PYTORCH}-cuda${CUDA}-cudnn${CUDNN}-devel', 'ENV TORCH_CUDA_ARCH_LIST="6.0 6.1 7.0+PTX"', ...pipApp),
+    expected: { baseImage: 'pytorch/pytorch:1.6.0-cuda10.1-cudnn7-devel', ...cuda('10.1') },
+  },
+  {
+    name: 'mmdetection-style tag with build args choosing a newer CUDA',
+    text: df('ARG PYTORCH="1.6.0"', 'ARG CUDA="10.1"', 'ARG CUDNN="7"', 'FROM pytorch/pytorch:${PYTORCH}-cuda${CUDA}-cudnn${CUDNN}-devel'),
+    buildArgs: { PYTORCH: '1.12.1', CUDA: '11.3', CUDNN: '8' },
+    expected: { baseImage: 'pytorch/pytorch:1.12.1-cuda11.3-cudnn8-devel', ...cuda('11.3') },
+  },
+  {
+    name: 'nvidia/cuda 11.8 runtime with Python installed by apt',
+    text: df('FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04', 'ENV DEBIAN_FRONTEND=noninteractive', 'RUN apt-get update && apt-get install -y python3 python3-pip', ...pipApp),
+    expected: cuda('11.8'),
+  },
+  { name: 'nvidia/cuda 10.2 devel on Ubuntu 18.04', text: df('FROM nvidia/cuda:10.2-cudnn7-devel-ubuntu18.04', ...pipApp), expected: cuda('10.2') },
+  { name: 'nvidia/cuda old-style 11.0-base tag', text: df('FROM nvidia/cuda:11.0-base', ...pipApp), expected: cuda('11.0') },
+  { name: 'nvidia/cuda 12.8 on Ubuntu 24.04', text: df('FROM nvidia/cuda:12.8.0-runtime-ubuntu24.04', ...pipApp), expected: cuda('12.8') },
+  { name: 'nvidia/cuda 13.0', text: df('FROM nvidia/cuda:13.0.0-cudnn-runtime-ubuntu24.04', ...pipApp), expected: cuda('13.0') },
+  {
+    name: 'nvidia/cuda pinned by digest',
+    text: df(`FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04@sha256:${'c'.repeat(64)}`, ...pipApp),
+    expected: cuda('11.8'),
+  },
+  {
+    name: 'CUDA devel builder, CUDA runtime final stage',
+    text: df('FROM nvidia/cuda:12.1.1-devel-ubuntu22.04 AS builder', 'RUN pip wheel -w /wheels flash-attn', 'FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04', 'COPY --from=builder /wheels /wheels'),
+    expected: { baseImage: 'nvidia/cuda:12.1.1-runtime-ubuntu22.04', ...cuda('12.1') },
+  },
+  {
+    name: 'CUDA builder, slim CPU runtime: the final stage decides, so CPU',
+    text: df('FROM nvidia/cuda:11.8.0-devel-ubuntu22.04 AS build', 'RUN make -C /src onnx-export', 'FROM python:3.10-slim', 'COPY --from=build /src/model.onnx /app/', 'RUN pip install onnxruntime', 'CMD ["python", "/app/serve.py"]'),
+    expected: { baseImage: 'python:3.10-slim', ...cpu() },
+  },
+  { name: 'nvidia/cudagl for a rendering demo', text: df('FROM nvidia/cudagl:11.4.2-runtime-ubuntu20.04', ...pipApp), expected: cuda('11.4') },
+  { name: 'NGC PyTorch 24.05', text: df('FROM nvcr.io/nvidia/pytorch:24.05-py3', ...pipApp), expected: cuda('12.4') },
+  { name: 'NGC PyTorch 22.12', text: df('FROM nvcr.io/nvidia/pytorch:22.12-py3', ...pipApp), expected: cuda('11.8') },
+  { name: 'NGC Triton server 23.10', text: df('FROM nvcr.io/nvidia/tritonserver:23.10-py3', 'COPY model_repository /models', 'CMD ["tritonserver", "--model-repository=/models"]'), expected: cuda('12.2') },
+  { name: 'NGC TensorFlow 23.03', text: df('FROM nvcr.io/nvidia/tensorflow:23.03-tf2-py3', ...pipApp), expected: cuda('12.1') },
+  { name: 'NGC PyTorch 21.05 (yolov5), a release outside the table: GPU, CUDA unknown', text: df('FROM nvcr.io/nvidia/pytorch:21.05-py3', ...pipApp), expected: cuda(null) },
+  { name: 'TensorFlow 2.15 GPU', text: df('FROM tensorflow/tensorflow:2.15.0-gpu', ...pipApp), expected: cuda('12.2') },
+  { name: 'TensorFlow 2.4 GPU', text: df('FROM tensorflow/tensorflow:2.4.1-gpu', ...pipApp), expected: cuda('11.0') },
+  { name: 'Ainize-era TensorFlow 1.15 GPU for Python 3', text: df('FROM tensorflow/tensorflow:1.15.5-gpu-py3', ...pipApp), expected: cuda('10.0') },
+  { name: 'Ainize-era TensorFlow 1.12 GPU', text: df('FROM tensorflow/tensorflow:1.12.0-gpu-py3', ...pipApp), expected: cuda('9.0') },
+  { name: 'TensorFlow latest GPU Jupyter', text: df('FROM tensorflow/tensorflow:latest-gpu-jupyter', ...pipApp), expected: cuda(null) },
+  { name: 'TensorFlow GPU tag chosen by an ARG', text: df('ARG TAG=latest-gpu', 'FROM tensorflow/tensorflow:${TAG}', ...pipApp), expected: cuda(null) },
+  { name: 'TensorFlow CPU image', text: df('FROM tensorflow/tensorflow:2.15.0', ...pipApp), expected: cpu() },
+  { name: 'Hugging Face transformers GPU image without a tag', text: df('FROM huggingface/transformers-pytorch-gpu', ...pipApp), expected: cuda(null) },
+  { name: 'Hugging Face transformers GPU image with a tag', text: df('FROM huggingface/transformers-pytorch-gpu:4.29.2', ...pipApp), expected: cuda(null) },
+  { name: 'Hugging Face transformers CPU image', text: df('FROM huggingface/transformers-pytorch-cpu:4.29.2', ...pipApp), expected: cpu() },
+  { name: 'whole base image in an ARG', text: df('ARG BASE=nvidia/cuda:12.2.2-runtime-ubuntu22.04', 'FROM ${BASE}', ...pipApp), expected: cuda('12.2') },
+  {
+    name: 'CUDA and Ubuntu versions in ARGs',
+    text: df('ARG CUDA_VERSION=11.7.1', 'ARG UBUNTU=20.04', 'FROM nvidia/cuda:${CUDA_VERSION}-cudnn8-runtime-ubuntu${UBUNTU}', ...pipApp),
+    expected: { baseImage: 'nvidia/cuda:11.7.1-cudnn8-runtime-ubuntu20.04', ...cuda('11.7') },
+  },
+  {
+    name: 'a build arg moving the CUDA ARG to 12.4',
+    text: df('ARG CUDA_VERSION=11.7.1', 'FROM nvidia/cuda:${CUDA_VERSION}-cudnn8-runtime-ubuntu22.04'),
+    buildArgs: { CUDA_VERSION: '12.4.1' },
+    expected: cuda('12.4'),
+  },
+  {
+    name: 'a three-stage chain back to a PyTorch CUDA base',
+    text: df('FROM pytorch/pytorch:2.0.1-cuda11.7-cudnn8-runtime AS base', 'RUN pip install gradio', 'FROM base AS deps', 'COPY requirements.txt .', 'RUN pip install -r requirements.txt', 'FROM deps', 'COPY . .'),
+    expected: { baseImage: 'pytorch/pytorch:2.0.1-cuda11.7-cudnn8-runtime', ...cuda('11.7') },
+  },
+  { name: 'lowercase from … as on a CUDA base', text: df('from nvidia/cuda:11.3.1-cudnn8-runtime-ubuntu20.04 as base', 'from base', 'cmd python3 app.py'), expected: cuda('11.3') },
+  { name: 'FROM --platform on a CUDA base', text: df('FROM --platform=linux/amd64 nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04', ...pipApp), expected: cuda('12.4') },
+  { name: 'a community PyTorch image naming CUDA in its tag', text: df('FROM anibali/pytorch:1.8.1-cuda11.1-ubuntu20.04', ...pipApp), expected: cuda('11.1') },
+  { name: 'a community image naming the PyTorch wheel (cu124)', text: df('FROM axolotlai/axolotl:main-py3.11-cu124-2.5.1', ...pipApp), expected: cuda('12.4') },
+  { name: 'LABEL portico.gpu=off runs a CUDA image on CPU', text: df('FROM nvidia/cuda:12.1.0-runtime-ubuntu22.04', 'LABEL portico.gpu=off', ...pipApp), expected: { ...cuda('12.1', 0), gpuLabel: 'off' } },
+  { name: 'LABEL portico.gpu=2 asks for two GPUs', text: df('FROM nvcr.io/nvidia/pytorch:24.05-py3', 'LABEL portico.gpu=2', ...pipApp), expected: { ...cuda('12.4', 2), gpuLabel: 2 } },
+  { name: 'LABEL portico.gpu=auto keeps the default', text: df('FROM pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime', 'LABEL portico.gpu=auto', ...pipApp), expected: { ...cuda('12.1'), gpuLabel: null } },
+  {
+    name: 'LABEL portico.gpu=off set in a base stage carries over',
+    text: df('FROM nvidia/cuda:11.8.0-base-ubuntu22.04 AS base', 'LABEL portico.gpu=off', 'FROM base', ...pipApp),
+    expected: { ...cuda('11.8', 0), gpuLabel: 'off' },
+  },
+  {
+    name: 'a CUDA wheel on a CPU base needs LABEL portico.gpu=1',
+    text: df('FROM python:3.10', 'RUN pip install torch --index-url https://download.pytorch.org/whl/cu121', 'LABEL portico.gpu=1', ...pipApp),
+    expected: { ...cpu(1), gpuLabel: 1 },
+  },
+  { name: 'a CUDA wheel on a CPU base without the label stays CPU', text: df('FROM python:3.10', 'RUN pip install torch --index-url https://download.pytorch.org/whl/cu121', ...pipApp), expected: cpu() },
+  { name: 'conda cudatoolkit on miniconda is not detected', text: df('FROM continuumio/miniconda3', 'RUN conda install -y pytorch cudatoolkit=11.3 -c pytorch', ...pipApp), expected: cpu() },
+  { name: 'a Gradio demo on python slim', text: df('FROM python:3.10-slim', 'RUN pip install gradio transformers torch --extra-index-url https://download.pytorch.org/whl/cpu', 'EXPOSE 7860', 'CMD ["python", "app.py"]'), expected: cpu() },
+  { name: 'CUDA installed by apt on plain Ubuntu is not detected', text: df('FROM ubuntu:20.04', 'RUN apt-get update && apt-get install -y nvidia-cuda-toolkit', ...pipApp), expected: cpu() },
+  { name: 'a static front end on node', text: df('FROM node:20-alpine', 'COPY . .', 'RUN npm ci && npm run build', 'CMD ["npm", "start"]'), expected: cpu() },
+];
+
+describe('GPU detection over real-world Dockerfiles', () => {
+  it('covers at least 40 shapes', () => {
+    expect(gpuShapes.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(gpuShapes)('$name', ({ text, buildArgs, expected }) => {
+    const result = analyseDockerfile(text, buildArgs);
+    if (!result.ok) throw new Error(result.error);
+    const { gpus, ...analysis } = expected;
+    expect(result.analysis).toEqual(expect.objectContaining(analysis));
+    expect(gpuCount('auto', result.analysis)).toBe(gpus);
   });
 });
