@@ -125,4 +125,7 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup.run();
+  // The gateway's wake gate leaves a wakeWaitMs timer behind per request that waited for a wake,
+  // which would keep this process alive for minutes after the work is done.
+  process.exit();
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { type GpuPool, parseGpuPools } from './domain/gpu-pools.ts';
 
 /**
  * Every operator setting in one validated object. Only this file and the entry files read
@@ -24,6 +25,8 @@ export interface Config {
   readonly wakeProbeIntervalMs: number;
   readonly reapIntervalMs: number;
   readonly maxBodyBytes: number;
+  /** Configured GPU pools; undefined means "detect the local GPUs with nvidia-smi". */
+  readonly gpuPools: readonly GpuPool[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +64,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'wakeProbeIntervalMs', env: 'PORTICO_WAKE_PROBE_INTERVAL_MS', fallback: '20', describe: 'how often a waking demo is probed for an answer', parse: positiveInt },
   { key: 'reapIntervalMs', env: 'PORTICO_REAP_INTERVAL_MS', fallback: '5000', describe: 'how often idle demos are looked for', parse: positiveInt },
   { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond (then 504)', parse: positiveInt },
+  { key: 'gpuPools', env: 'PORTICO_GPU_POOLS', fallback: undefined, describe: 'GPU pools as JSON, e.g. `[{"name":"local","gpuModel":"Tesla T4","driverVersion":"550.54.14","maxGpus":1}]`; unset: detected with `nvidia-smi`', parse: gpuPools },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -95,6 +99,14 @@ function positiveInt(text: string, name: string): number {
   const value = positiveNumber(text, name);
   if (!Number.isInteger(value)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
   return value;
+}
+
+function gpuPools(text: string, name: string): GpuPool[] {
+  try {
+    return parseGpuPools(text);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 function port(text: string, name: string): number {

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'conflict' // the request contradicts existing state
   | 'source_failed' // the repository could not be resolved, read or fetched
   | 'dockerfile_invalid' // the Dockerfile is missing or cannot be analysed
+  | 'placement_failed' // no GPU pool can run the image
   | 'build_failed' // the image build failed
   | 'start_failed' // the container exited or never answered
   | 'engine_unavailable' // no container engine reachable

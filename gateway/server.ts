@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createLocalPorts } from './adapters/local/local-ports.ts';
+import { detectLocalGpuPool } from './adapters/local/nvidia-gpu-probe.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { endpointUrl } from './domain/host.ts';
@@ -48,6 +49,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (recovered.interrupted > 0) log(`marked ${recovered.interrupted} interrupted deployment(s) as failed`);
   if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy them)`);
 
+  const gpuPools = config.gpuPools ?? [await detectLocalGpuPool()].filter((pool) => pool !== null);
+  log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off"');
+
   const metrics = createMetrics();
   const scaler = createScaler(ports, metrics, { pauseAfterMs: config.pauseAfterMs, wakeTimeoutMs: config.startupTimeoutMs, wakeProbeIntervalMs: config.wakeProbeIntervalMs });
   const pipeline = createDeployPipeline(ports, {
@@ -55,6 +59,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     startupTimeoutMs: config.startupTimeoutMs,
     containerMemoryBytes: config.containerMemoryBytes,
     containerNanoCpus: config.containerNanoCpus,
+    gpuPools,
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const publicPort = () => (server.address() as AddressInfo).port;

@@ -6,6 +6,7 @@ import { type ErrorCode, isPorticoError } from '../errors.ts';
 const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_input: 400,
   dockerfile_invalid: 400,
+  placement_failed: 409,
   not_found: 404,
   conflict: 409,
   source_failed: 502,

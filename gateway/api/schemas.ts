@@ -19,7 +19,7 @@ export const createProjectBody = z.strictObject({
     .optional(),
   dockerfile: repoPath.optional(),
   context: repoPath.optional(),
-  gpu: z.union([z.enum(['auto', 'off']), z.number().int().min(0).max(16)]).optional(),
+  gpu: z.union([z.enum(['auto', 'prefer', 'off']), z.number().int().min(0).max(16)]).optional(),
   env: z
     .record(z.string().regex(ENV_NAME, 'environment variable names are letters, digits and _').max(200), z.string().max(32_768))
     .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables')

@@ -13,6 +13,7 @@ export function deploymentView(deployment: Deployment) {
     commit: deployment.commit,
     phases: deployment.phases.map(({ name, startedAt, endedAt }) => ({ name, startedAt, endedAt })),
     createdAt: deployment.createdAt,
+    placement: deployment.placement,
     ...(deployment.image ? { image: deployment.image } : {}),
     ...(deployment.error !== null ? { error: deployment.error } : {}),
   };
@@ -28,6 +29,8 @@ export function projectView({ project, latestDeployment, currentDeployment }: Pr
     dockerfile: project.dockerfile,
     context: project.context,
     gpu: project.gpu,
+    /** Where the latest deployment was placed (GPU count, CUDA version, pool) and why. */
+    placement: latestDeployment?.placement ?? null,
     env: project.env,
     idleTimeoutSeconds: project.idleTimeoutSeconds,
     createdAt: project.createdAt,

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { detectLocalGpuPool } from '../adapters/local/nvidia-gpu-probe.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import type { GpuSetting } from '../domain/types.ts';
 import { ApiError, ApiUnreachableError, createApiClient } from './api-client.ts';
 import { deployCommand } from './deploy-command.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
@@ -10,12 +12,13 @@ const USAGE = `usage: portico <command> [options]
 
   serve                      run the gateway and API (--port 8080 --host 127.0.0.1 --data-dir ./.portico --domain localhost)
   deploy <repo> [options]    deploy owner/repo, a git URL or a local directory; streams phases and build log
-      --branch B  --dockerfile PATH  --context DIR  --gpu auto|off|N  --env NAME=value (repeatable)  --json  --no-follow
+      --branch B  --dockerfile PATH  --context DIR  --gpu auto|prefer|off|N  --env NAME=value (repeatable)  --json  --no-follow
   ls [--json]                list projects
   status <project> [--json]  a project's endpoint, serving commit and latest deployment phases
   logs <project|deployment> [-f]  build log of the latest deployment; -f follows it
   rm <project>               remove a project with its containers and images
-  inspect <dir|Dockerfile> [--build-arg NAME=value]  print the Dockerfile analysis as JSON
+  inspect <dir|Dockerfile> [--build-arg NAME=value] [--gpu auto|prefer|off|N]
+                             print the Dockerfile analysis and GPU placement as JSON (pools: PORTICO_GPU_POOLS or nvidia-smi)
 
 Commands other than serve and inspect talk to the API at --api (PORTICO_API, default http://localhost:8080).
 Exit codes: 0 ok, 1 failed (deployment failed or the API refused), 2 usage, 3 API unreachable.
@@ -68,8 +71,9 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
         return await removeCommand(api(values), one(positionals, 'rm <project>'), out);
       }
       case 'inspect': {
-        const { values, positionals } = parse(rest, { 'build-arg': { type: 'string', multiple: true } });
-        return await inspectCommand(one(positionals, 'inspect <dir|Dockerfile>'), pairs((values['build-arg'] as string[] | undefined) ?? []), out, err);
+        const { values, positionals } = parse(rest, { 'build-arg': { type: 'string', multiple: true }, gpu: { type: 'string' } }, false);
+        const pools = loadConfig(process.env).gpuPools ?? [await detectLocalGpuPool()].filter((pool) => pool !== null);
+        return await inspectCommand(one(positionals, 'inspect <dir|Dockerfile>'), { buildArgs: pairs((values['build-arg'] as string[] | undefined) ?? []), gpu: gpuSetting(str(values.gpu)), pools }, out, err);
       }
       case undefined:
       case 'help':
@@ -124,6 +128,13 @@ function one(positionals: string[], usage: string): string {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+function gpuSetting(text: string | undefined): GpuSetting {
+  if (text === undefined) return 'auto';
+  if (text === 'auto' || text === 'prefer' || text === 'off') return text;
+  if (/^\d+$/.test(text)) return Number(text);
+  throw new UsageError(`--gpu takes auto, prefer, off or a number, got "${text}"`);
 }
 
 function pairs(items: readonly string[]): Record<string, string> {

@@ -13,8 +13,20 @@ export interface ResolvedSource {
   readonly commit: string;
 }
 
-/** `auto` follows the Dockerfile (CUDA base → 1 GPU), `off` never, a number forces that many. */
-export type GpuSetting = 'auto' | 'off' | number;
+/**
+ * `auto` follows the Dockerfile (CUDA base → 1 GPU), `prefer` too but runs on CPU when no GPU
+ * pool fits, `off` never, a number forces that many.
+ */
+export type GpuSetting = 'auto' | 'prefer' | 'off' | number;
+
+/** Where a deployment runs and why, decided before anything is built. */
+export interface Placement {
+  readonly gpus: number;
+  readonly cudaVersion: string | null;
+  /** The GPU pool chosen, or null for CPU. */
+  readonly pool: string | null;
+  readonly reason: string;
+}
 
 export interface Project {
   /** The endpoint label, `{branch}-{repo}-{owner}`. */
@@ -58,5 +70,6 @@ export interface Deployment {
   readonly error: string | null;
   readonly image: string | null;
   readonly container: ContainerRef | null;
+  readonly placement: Placement | null;
   readonly createdAt: string;
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { transition } from '../domain/deployment-state.ts';
 import { analyseDockerfile } from '../domain/dockerfile.ts';
-import { gpuCount } from '../domain/gpu.ts';
+import { placeDeployment } from '../domain/gpu.ts';
 import { describeSource } from '../domain/repo-spec.ts';
 import type { Deployment, DeploymentStatus, Project, ResolvedSource } from '../domain/types.ts';
 import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
@@ -45,8 +45,12 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       deployment = await store.updateDeployment(deployment.id, { commit: resolved.commit });
       await log(`commit ${resolved.commit}\n`);
       const analysis = await readAndAnalyse(project, resolved);
-      const gpus = gpuCount(project.gpu, analysis);
-      await log(`base image ${analysis.baseImage}, port ${analysis.port}, ${gpus > 0 ? `${gpus} GPU (CUDA ${analysis.cudaVersion ?? 'unknown'})` : 'CPU'}\n`);
+      await log(`base image ${analysis.baseImage}, port ${analysis.port}${analysis.gpu ? `, CUDA ${analysis.cudaVersion ?? '(version unknown)'}` : ''}\n`);
+      const placed = placeDeployment(project.gpu, analysis, settings.gpuPools);
+      if (!placed.ok) throw new PorticoError('placement_failed', placed.reason);
+      const { placement } = placed;
+      deployment = await store.updateDeployment(deployment.id, { placement });
+      await log(`placement: ${placement.gpus > 0 ? `${placement.gpus} GPU in pool ${placement.pool}` : 'CPU'} (${placement.reason})\n`);
       await runtime.ping(); // no engine: fail in seconds, before downloading anything
 
       deployment = await move(deployment, 'fetching');
@@ -79,7 +83,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
         env: project.env,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         nanoCpus: settings.containerNanoCpus,
-        gpus,
+        gpus: placement.gpus,
       });
       started = container.id;
       deployment = await store.updateDeployment(deployment.id, { container });
@@ -142,6 +146,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
         error: null,
         image: null,
         container: null,
+        placement: null,
         createdAt: clock.now().toISOString(),
       };
       await store.createDeployment(deployment);

@@ -1,3 +1,4 @@
+import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContainerRuntime } from '../ports/container-runtime.ts';
 import type { ImageBuilder } from '../ports/image-builder.ts';
@@ -20,4 +21,6 @@ export interface DeploySettings {
   readonly startupTimeoutMs: number;
   readonly containerMemoryBytes: number;
   readonly containerNanoCpus: number;
+  /** GPU pools a deployment may be placed in; empty when the host has none. */
+  readonly gpuPools: readonly GpuPool[];
 }

@@ -118,6 +118,7 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
           error: 'build failed: step 3 — «pip install» exited 1',
           image: 'portico/proj-a:aaaaaaa',
           container: { id: 'c0ffee', upstream: 'http://127.0.0.1:32768' },
+          placement: { gpus: 1, cudaVersion: '12.4', pool: 'a10g', reason: 'pool a10g (NVIDIA A10G, compute 8.6, driver 550.54.14) runs CUDA 12.4' },
         });
         await store.createDeployment(deployment);
         expect(await store.getDeployment('dep-full')).toStrictEqual(deployment);
@@ -314,6 +315,7 @@ function makeDeployment(overrides: Partial<Deployment> & Pick<Deployment, 'id' |
     error: null,
     image: null,
     container: null,
+    placement: null,
     createdAt: '2026-11-25T09:30:00.000Z',
     ...overrides,
   };

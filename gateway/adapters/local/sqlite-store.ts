@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ContainerRef, Deployment, DeploymentStatus, GpuSetting, Phase, Project, SourceSpec } from '../../domain/types.ts';
+import type { ContainerRef, Deployment, DeploymentStatus, GpuSetting, Phase, Placement, Project, SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
 import type { ProjectStore } from '../../ports/project-store.ts';
 
@@ -46,6 +46,7 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX deployment_logs_by_offset ON deployment_logs (deployment_id, byte_offset);
   `,
+  `ALTER TABLE deployments ADD COLUMN placement TEXT;`,
 ];
 
 /** The schema version this code writes; a database at this version is opened without migrating. */
@@ -73,6 +74,7 @@ interface DeploymentRow {
   error: string | null;
   image: string | null;
   container: string | null;
+  placement: string | null;
   created_at: string;
 }
 
@@ -110,12 +112,12 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
     deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE id = ?'),
 
     insertDeployment: db.prepare<DeploymentRow>(
-      `INSERT INTO deployments (id, project_id, status, commit_sha, phases, error, image, container, created_at)
-       VALUES (@id, @project_id, @status, @commit_sha, @phases, @error, @image, @container, @created_at)`,
+      `INSERT INTO deployments (id, project_id, status, commit_sha, phases, error, image, container, placement, created_at)
+       VALUES (@id, @project_id, @status, @commit_sha, @phases, @error, @image, @container, @placement, @created_at)`,
     ),
     replaceDeployment: db.prepare<DeploymentRow>(
       `UPDATE deployments SET status = @status, commit_sha = @commit_sha, phases = @phases, error = @error, image = @image,
-         container = @container, created_at = @created_at
+         container = @container, placement = @placement, created_at = @created_at
        WHERE id = @id`,
     ),
     getDeployment: db.prepare<[string], DeploymentRow>('SELECT * FROM deployments WHERE id = ?'),
@@ -322,6 +324,7 @@ function toDeployment(row: DeploymentRow): Deployment {
     error: row.error,
     image: row.image,
     container: row.container === null ? null : (JSON.parse(row.container) as ContainerRef),
+    placement: row.placement === null ? null : (JSON.parse(row.placement) as Placement),
     createdAt: row.created_at,
   };
 }
@@ -336,6 +339,7 @@ function fromDeployment(deployment: Deployment): DeploymentRow {
     error: deployment.error,
     image: deployment.image,
     container: deployment.container === null ? null : JSON.stringify(deployment.container),
+    placement: deployment.placement === null ? null : JSON.stringify(deployment.placement),
     created_at: deployment.createdAt,
   };
 }

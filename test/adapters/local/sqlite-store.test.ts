@@ -47,6 +47,7 @@ const deployment: Deployment = {
   id: 'dep-1',
   projectId: project.id,
   status: 'ready',
+  placement: null,
   commit: 'f'.repeat(40),
   phases: [{ name: 'starting', startedAt: '2026-11-25T09:01:00.000Z', endedAt: '2026-11-25T09:01:02.000Z' }],
   error: null,
