@@ -6,16 +6,20 @@ import type { WarmRuns } from './warm.ts';
 /** Everything one run measured, raw. */
 export interface Measurements {
   readonly warm: readonly WarmRuns[];
+  /** The same targets at one connection: latency without queueing. */
+  readonly warmOneConnection: readonly WarmRuns[];
   readonly wake: { readonly stoppedPorticoMs: readonly number[]; readonly stoppedBareMs: readonly number[]; readonly pausedMs: readonly number[] };
   readonly burst: BurstResult;
 }
 
 /** The goals, applied to one run's measurements: the rows of the table and of results.json. */
 export function evaluate(measured: Measurements, nginxNote: string | null): Metric[] {
-  const warm = (name: WarmRuns['target']) => measured.warm.find((runs) => runs.target === name) ?? null;
+  const warm = (name: WarmRuns['target'], list = measured.warm) => list.find((runs) => runs.target === name) ?? null;
   const direct = warm('direct');
   const portico = warm('portico');
   const nginx = warm('nginx');
+  const directOne = warm('direct', measured.warmOneConnection);
+  const porticoOne = warm('portico', measured.warmOneConnection);
   const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b !== 0 ? a / b : null);
   const stopped = median(measured.wake.stoppedPorticoMs);
   const bare = median(measured.wake.stoppedBareMs);
@@ -57,6 +61,15 @@ export function evaluate(measured: Measurements, nginxNote: string | null): Metr
       portico: portico?.bestP99Ms ?? null,
       baseline: nginx?.bestP99Ms ?? null,
       value: portico && nginx ? portico.bestP99Ms - nginx.bestP99Ms : null,
+      unit: 'ms',
+      goal: null,
+    }),
+    metric({
+      id: 'warm.p99.addedMs.oneConnection',
+      name: 'p99 ms vs direct, 1 connection',
+      portico: porticoOne?.bestP99Ms ?? null,
+      baseline: directOne?.bestP99Ms ?? null,
+      value: porticoOne && directOne ? porticoOne.bestP99Ms - directOne.bestP99Ms : null,
       unit: 'ms',
       goal: null,
     }),

@@ -18,7 +18,7 @@ import { evaluate } from './goals.ts';
 import { startNginx } from './nginx.ts';
 import { formatTable, writeResults } from './report.ts';
 import { findTool } from './tools.ts';
-import { LOAD, type WarmTarget, measureWarm } from './warm.ts';
+import { LIGHT_LOAD, LOAD, WARM_UP_SECONDS, type WarmTarget, measureWarm } from './warm.ts';
 import { BARE_POLL_INTERVAL_MS, type ThroughPortico, measureColdWakes, measurePausedWakes } from './wake.ts';
 
 const ROUNDS = 2;
@@ -29,7 +29,10 @@ const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 
 const log = (line: string) => console.log(line);
 const cleanup = createCleanup(log);
-process.once('SIGINT', () => void cleanup.run().finally(() => process.exit(130)));
+process.once('SIGINT', () => {
+  log('\ninterrupted: cleaning up…');
+  void cleanup.run().finally(() => process.exit(130));
+});
 
 async function main(): Promise<void> {
   const began = Date.now();
@@ -58,8 +61,10 @@ async function main(): Promise<void> {
     { name: 'portico', url: portico.url, headers: { Host: portico.host } },
     ...(nginx ? [{ name: 'nginx' as const, url: nginx.url }] : []),
   ];
-  log(`\nwarm proxy: wrk -t${LOAD.threads} -c${LOAD.connections} -d${LOAD.durationSeconds}s --latency, ${ROUNDS} interleaved rounds after a 2 s warm-up each`);
-  const warm = await measureWarm(targets, ROUNDS, log);
+  log(`\nwarm proxy: ${wrkLine(LOAD)}, ${ROUNDS} interleaved rounds after a ${WARM_UP_SECONDS} s warm-up each`);
+  const warm = await measureWarm(targets, LOAD, ROUNDS, log);
+  log(`\nwarm proxy, one connection (latency without queueing): ${wrkLine(LIGHT_LOAD)}, ${ROUNDS} interleaved rounds`);
+  const warmOneConnection = await measureWarm(targets, LIGHT_LOAD, ROUNDS, log);
   await nginx?.stop(); // frees its CPU for the wake measurements
 
   log(`\nwake from stopped: ${COLD_WAKES} × Portico and ${COLD_WAKES} × bare (docker start + inspect + GET every ${BARE_POLL_INTERVAL_MS} ms), alternating`);
@@ -78,11 +83,12 @@ async function main(): Promise<void> {
   const burst = await measureBurst(portico, docker, serving.id, BURST);
   log(`  statuses ${JSON.stringify(burst.statuses)}, ${burst.containerStarts} container start(s), all answered in ${burst.durationMs.toFixed(0)} ms`);
 
-  const measurements = { warm, wake: { stoppedPorticoMs: cold.porticoMs, stoppedBareMs: cold.bareMs, pausedMs }, burst };
+  const measurements = { warm, warmOneConnection, wake: { stoppedPorticoMs: cold.porticoMs, stoppedBareMs: cold.bareMs, pausedMs }, burst };
   const metrics = evaluate(measurements, nginxNote);
   log(`\n${formatTable(metrics)}`);
   log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); wake figures: medians.`);
-  log(`2 shared cores: wrk, nginx, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
+  log(`${cpus().length} shared cores: wrk, nginx, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
+  log(`At ${LOAD.connections} connections p99 is mostly queueing (it follows throughput); the 1-connection row is what one hop adds per request.`);
 
   await writeResults(RESULTS, {
     date: new Date(began).toISOString(),
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: load },
     note: 'wrk, nginx, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not.',
     settings: {
-      wrk: { ...LOAD, warmUpSeconds: 2, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
+      wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
       nginx: nginx ? { version: nginx.version, workerProcesses: 1, upstreamKeepalive: 64 } : null,
       wake: { coldRuns: COLD_WAKES, pausedRuns: PAUSED_WAKES, pick: 'median', porticoProbeIntervalMs: gateway.config.wakeProbeIntervalMs, barePollIntervalMs: BARE_POLL_INTERVAL_MS },
       burst: { requests: BURST },
@@ -101,6 +107,10 @@ async function main(): Promise<void> {
     skipped: nginxNote ? [nginxNote] : [],
   });
   log(`\nwrote ${RESULTS} (${Math.round((Date.now() - began) / 1000)} s in all)`);
+}
+
+function wrkLine(load: typeof LOAD): string {
+  return `wrk -t${load.threads} -c${load.connections} -d${load.durationSeconds}s --latency`;
 }
 
 /** Fails early, saying what to do, when something the bench cannot do without is missing. */

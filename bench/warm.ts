@@ -15,19 +15,22 @@ export interface WarmRuns {
   readonly bestP99Ms: number;
 }
 
+/** The issue's load: enough connections to saturate 2 cores, so it measures throughput (and p99 under queueing). */
 export const LOAD: WrkOptions = { threads: 2, connections: 32, durationSeconds: 10 };
-const WARM_UP: WrkOptions = { ...LOAD, durationSeconds: 2 };
+/** One connection, one request at a time: no queueing, so p99 shows what each hop itself adds. */
+export const LIGHT_LOAD: WrkOptions = { threads: 1, connections: 1, durationSeconds: 5 };
+export const WARM_UP_SECONDS = 2;
 
 /**
  * Warms every target up (connection pools, JIT), then measures them in interleaved rounds
  * (direct, portico, nginx, direct, …) so a noisy neighbour hurts all of them, not one.
  */
-export async function measureWarm(targets: readonly WarmTarget[], rounds: number, log: (line: string) => void): Promise<WarmRuns[]> {
-  for (const target of targets) await runWrk(target.url, { ...WARM_UP, ...(target.headers ? { headers: target.headers } : {}) });
+export async function measureWarm(targets: readonly WarmTarget[], load: WrkOptions, rounds: number, log: (line: string) => void): Promise<WarmRuns[]> {
+  for (const target of targets) await runWrk(target.url, { ...load, durationSeconds: WARM_UP_SECONDS, ...(target.headers ? { headers: target.headers } : {}) });
   const runs = new Map<WarmTarget['name'], WrkResult[]>(targets.map((target) => [target.name, []]));
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of targets) {
-      const result = await runWrk(target.url, { ...LOAD, ...(target.headers ? { headers: target.headers } : {}) });
+      const result = await runWrk(target.url, { ...load, ...(target.headers ? { headers: target.headers } : {}) });
       if (result.non2xx > 0 || result.socketErrors > 0) {
         log(`  warning: ${target.name} round ${round} had ${result.non2xx} non-2xx answers and ${result.socketErrors} socket errors`);
       }
