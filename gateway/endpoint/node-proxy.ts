@@ -23,13 +23,26 @@ export interface ProxyOutcome {
  */
 export function createNodeProxy(options: NodeProxyOptions) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  const targets = new Map<string, { readonly host: string; readonly port: string }>();
+
+  /** Upstream base URLs are few and reused by every request: parse each once. */
+  function targetOf(upstream: string) {
+    let target = targets.get(upstream);
+    if (!target) {
+      const url = new URL(upstream);
+      target = { host: url.hostname, port: url.port };
+      if (targets.size > 1000) targets.clear();
+      targets.set(upstream, target);
+    }
+    return target;
+  }
 
   function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > options.maxBodyBytes) return onFailure(tooLarge());
 
-    const target = new URL(upstream);
-    const outgoing = request({ agent, host: target.hostname, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req), timeout: options.upstreamTimeoutMs });
+    const target = targetOf(upstream);
+    const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req), timeout: options.upstreamTimeoutMs });
     let bytesIn = 0;
     let bytesOut = 0;
     let status = 0;
@@ -43,7 +56,9 @@ export function createNodeProxy(options: NodeProxyOptions) {
     outgoing.on('response', (incoming) => {
       status = incoming.statusCode ?? 502;
       res.writeHead(status, incoming.statusMessage, withoutHopByHop(incoming.headers));
-      incoming.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
+      const length = incoming.headers['content-length'];
+      if (length !== undefined) bytesOut = Number(length) || 0;
+      else incoming.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
       incoming.pipe(res);
       incoming.on('error', () => res.destroy());
     });
@@ -52,14 +67,17 @@ export function createNodeProxy(options: NodeProxyOptions) {
       fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` });
     });
     outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})` }));
-    req.on('data', (chunk: Buffer) => {
-      bytesIn += chunk.length;
-      if (bytesIn > options.maxBodyBytes) {
-        req.unpipe(outgoing);
-        outgoing.destroy();
-        fail(tooLarge());
-      }
-    });
+    const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) {
+      req.on('data', (chunk: Buffer) => {
+        bytesIn += chunk.length;
+        if (bytesIn > options.maxBodyBytes) {
+          req.unpipe(outgoing);
+          outgoing.destroy();
+          fail(tooLarge());
+        }
+      });
+    }
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy(); // the client went away: release the upstream connection
       finish();

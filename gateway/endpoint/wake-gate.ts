@@ -44,8 +44,10 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
     waiting.set(target.projectId, queued + 1);
     try {
       const wake = scaler.ensureAwake(target.projectId, target.deploymentId, target.container);
-      const timeout = clock.sleep(settings.wakeWaitMs).then(() => null);
+      const stopWaiting = new AbortController();
+      const timeout = clock.sleep(settings.wakeWaitMs, stopWaiting.signal).then(() => null);
       const result = await Promise.race([wake, timeout]);
+      stopWaiting.abort();
       if (result === null) {
         release();
         return { kind: 'still-waking', retryAfterSeconds };

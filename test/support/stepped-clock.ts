@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/ports/clock.ts';
+import { type Clock, realSleep } from '../../gateway/ports/clock.ts';
 
 /**
  * A clock whose "now" only moves when a test says so, so idle timeouts of minutes pass in no
@@ -8,7 +8,7 @@ export function steppedClock(start = new Date('2026-11-25T12:00:00Z')): Clock & 
   let now = start.getTime();
   return {
     now: () => new Date(now),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: realSleep,
     advance(ms) {
       now += ms;
     },
