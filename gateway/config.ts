@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { GpuContention } from './domain/gpu-allocation.ts';
 import { type GpuPool, parseGpuPools } from './domain/gpu-pools.ts';
 
 /**
@@ -27,6 +28,7 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Configured GPU pools; undefined means "detect the local GPUs with nvidia-smi". */
   readonly gpuPools: readonly GpuPool[] | undefined;
+  readonly gpuContention: GpuContention;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'reapIntervalMs', env: 'PORTICO_REAP_INTERVAL_MS', fallback: '5000', describe: 'how often idle demos are looked for', parse: positiveInt },
   { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond (then 504)', parse: positiveInt },
   { key: 'gpuPools', env: 'PORTICO_GPU_POOLS', fallback: undefined, describe: 'GPU pools as JSON, e.g. `[{"name":"local","gpuModel":"Tesla T4","driverVersion":"550.54.14","maxGpus":1}]`; unset: detected with `nvidia-smi`', parse: gpuPools },
+  { key: 'gpuContention', env: 'PORTICO_GPU_CONTENTION', fallback: 'evict', describe: 'when a sleeping GPU demo wakes into a full pool: `evict` stops the least recently used idle GPU demo, `queue` waits for one to sleep', parse: contention },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -107,6 +110,11 @@ function gpuPools(text: string, name: string): GpuPool[] {
   } catch (error) {
     throw new ConfigError(`${name}: ${(error as Error).message}`);
   }
+}
+
+function contention(text: string, name: string): GpuContention {
+  if (text !== 'evict' && text !== 'queue') throw new ConfigError(`${name} must be evict or queue, got "${text}"`);
+  return text;
 }
 
 function port(text: string, name: string): number {

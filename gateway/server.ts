@@ -53,7 +53,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off"');
 
   const metrics = createMetrics();
-  const scaler = createScaler(ports, metrics, { pauseAfterMs: config.pauseAfterMs, wakeTimeoutMs: config.startupTimeoutMs, wakeProbeIntervalMs: config.wakeProbeIntervalMs });
+  const scaler = createScaler(ports, metrics, {
+    pauseAfterMs: config.pauseAfterMs,
+    wakeTimeoutMs: config.startupTimeoutMs,
+    wakeProbeIntervalMs: config.wakeProbeIntervalMs,
+    gpuPools,
+    gpuContention: config.gpuContention,
+  });
   const pipeline = createDeployPipeline(ports, {
     workDir: join(config.dataDir, 'work'),
     startupTimeoutMs: config.startupTimeoutMs,

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import { type GpuContention, allocateGpus } from '../domain/gpu-allocation.ts';
+import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { ContainerRef } from '../domain/types.ts';
-import { messageOf } from '../errors.ts';
+import { PorticoError, messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContainerRuntime } from '../ports/container-runtime.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
@@ -16,6 +18,10 @@ export interface ScalerSettings {
   readonly wakeTimeoutMs: number;
   /** Probe interval while waking: short, because someone is waiting. */
   readonly wakeProbeIntervalMs: number;
+  /** GPU pools and their sizes, so waking GPU demos never oversubscribe one. */
+  readonly gpuPools: readonly GpuPool[];
+  /** When a pool is full: wait for a GPU, or stop the least recently used idle holder. */
+  readonly gpuContention: GpuContention;
 }
 
 /** The outcome of a wake, as the scaler reports it: it writes no HTTP. */
@@ -39,6 +45,9 @@ interface Tracked {
   readonly projectId: string;
   readonly deploymentId: string;
   readonly containerId: string;
+  /** GPUs the container holds while running or paused, and their pool (from the deployment's placement). */
+  readonly gpus: number;
+  readonly pool: string | null;
   upstream: string;
   state: RuntimeState;
   /** Requests (and WebSockets) under way; a container with any is never paused or stopped. */
@@ -83,12 +92,15 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     const known = tracked.get(container.id);
     if (known) return known;
     const status = await runtime.status(container.id);
+    const placement = (await store.getDeployment(deploymentId))?.placement;
     const again = tracked.get(container.id); // another request may have tracked it meanwhile
     if (again) return again;
     const entry: Tracked = {
       projectId,
       deploymentId,
       containerId: container.id,
+      gpus: placement?.gpus ?? 0,
+      pool: placement?.pool ?? null,
       upstream: container.upstream,
       state: status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping',
       inFlight: 0,
@@ -112,6 +124,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     const from = entry.state;
     entry.state = 'waking';
     try {
+      if (from === 'sleeping' && entry.gpus > 0 && entry.pool) await acquireGpus(entry, entry.pool);
       const ref = await runtime.resume(entry.containerId);
       // A paused process resumes where it was; a stopped one has to boot and listen again.
       if (from !== 'paused') await runtime.waitUntilReady(ref, { startupTimeoutMs: settings.wakeTimeoutMs, probeIntervalMs: settings.wakeProbeIntervalMs });
@@ -128,6 +141,29 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       const status = await runtime.status(entry.containerId).catch(() => 'missing' as const);
       entry.state = status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping';
       return { ready: false, upstream: null, durationMs: performance.now() - started, woke: false, error: messageOf(error) };
+    }
+  }
+
+  /** Waits for (or, under `evict`, makes) room in the pool before a stopped GPU container starts. */
+  async function acquireGpus(entry: Tracked, pool: string): Promise<void> {
+    const capacity = settings.gpuPools.find((candidate) => candidate.name === pool)?.maxGpus ?? 0;
+    const deadline = performance.now() + settings.wakeTimeoutMs;
+    for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null); // every holder, even never requested
+    for (;;) {
+      const holders = [...tracked.values()]
+        .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping')
+        .map((other) => ({ containerId: other.containerId, pool: other.pool ?? '', gpus: other.gpus, lastActiveAt: other.lastActiveAt.getTime(), busy: other.inFlight > 0 || other.waking !== null }));
+      const decision = allocateGpus({ pool, gpus: entry.gpus }, holders, capacity, settings.gpuContention);
+      if (decision.kind === 'fits') return;
+      if (decision.kind === 'evict') {
+        for (const id of decision.containerIds) {
+          const victim = tracked.get(id);
+          if (victim) await toSleep(victim, 'sleeping', () => true);
+        }
+        continue;
+      }
+      if (performance.now() > deadline) throw new PorticoError('start_failed', `no free GPU to wake on: ${decision.reason}`);
+      await clock.sleep(settings.wakeProbeIntervalMs * 10);
     }
   }
 
