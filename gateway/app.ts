@@ -1,10 +1,21 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { EndpointRequest } from './endpoint/fetch-endpoint.ts';
 import { createApiRoutes, type ApiDeps } from './api/routes.ts';
 import { errorResponse } from './api/error-response.ts';
 
 /** The runtime-agnostic Hono app for the gateway's own host: health, metrics, REST API. */
-export function createApp(deps: ApiDeps & { readonly prometheus: () => string }): Hono {
+export interface AppDeps extends ApiDeps {
+  readonly prometheus: () => string;
+  /** Serves an endpoint from a web-standard Request (the `/p/{label}/` path prefix). */
+  readonly endpoint: (request: EndpointRequest) => Promise<Response>;
+  readonly clientAddress: (c: Context) => string;
+}
+
+export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Endpoints under a path prefix, for hosts without a wildcard domain: /p/{label}/… reaches the demo at /….
+  app.all('/p/:label', async (c) => (c.req.method === 'GET' && !c.req.path.endsWith('/') ? c.redirect(`/p/${c.req.param('label')}/`, 308) : servePrefixed(c)));
+  app.all('/p/:label/*', (c) => servePrefixed(c));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', (c) => c.text(deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
   app.route('/api', createApiRoutes(deps));
@@ -15,4 +26,12 @@ export function createApp(deps: ApiDeps & { readonly prometheus: () => string })
   );
   app.onError(errorResponse);
   return app;
+
+  function servePrefixed(c: Context): Promise<Response> {
+    const label = c.req.param('label')!;
+    const prefix = `/p/${label}`;
+    const url = new URL(c.req.url);
+    const path = (url.pathname.slice(prefix.length) || '/') + url.search;
+    return deps.endpoint({ request: c.req.raw, label, path, prefix, clientAddress: deps.clientAddress(c) });
+  }
 }

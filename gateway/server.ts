@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { getRequestListener } from '@hono/node-server';
+import { type HttpBindings, getRequestListener } from '@hono/node-server';
 import { createLocalPorts } from './adapters/local/local-ports.ts';
 import { detectLocalGpuPool } from './adapters/local/nvidia-gpu-probe.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { endpointUrl } from './domain/host.ts';
+import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
 import { createNodeListener } from './endpoint/node-listener.ts';
 import { createNodeProxy } from './endpoint/node-proxy.ts';
 import { createRouteTable } from './endpoint/route-table.ts';
@@ -69,16 +70,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const publicPort = () => (server.address() as AddressInfo).port;
+  const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
+  const routes = createRouteTable(store);
   const app = createApp({
     projects,
+    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    clientAddress: (c) => (c.env as HttpBindings).incoming.socket.remoteAddress ?? '',
     endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
     prometheus: () => metrics.prometheus(),
   });
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
-  const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
-  const endpoint = { domain: config.domain, routes: createRouteTable(store), gate, metrics };
+  const endpoint = { domain: config.domain, routes, gate, metrics };
   const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
   server.on('upgrade', createUpgradeListener(endpoint));
 

@@ -3,7 +3,7 @@ import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { NodeProxy } from './node-proxy.ts';
-import { type Page, renderPage, renderWakingPage } from './pages.ts';
+import { type Page, renderPage, wakingReply } from './pages.ts';
 import type { ContainerTarget } from './resolve-endpoint.ts';
 import type { RouteTable } from './route-table.ts';
 import type { Admission, WakeGate } from './wake-gate.ts';
@@ -76,11 +76,9 @@ function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
   send(req, res, page.status, 'text/html; charset=utf-8', renderPage(page));
 }
 
-/** Browsers get a page that reloads itself; API clients a 503 with Retry-After. */
 function sendWaking(req: IncomingMessage, res: ServerResponse, label: string, retryAfterSeconds: number): void {
-  const wantsHtml = (req.headers.accept ?? '').includes('text/html');
-  const body = wantsHtml ? renderWakingPage(label, retryAfterSeconds) : JSON.stringify({ error: { code: 'waking', message: `${label} is waking up; retry in ${retryAfterSeconds} s` } });
-  send(req, res, 503, wantsHtml ? 'text/html; charset=utf-8' : 'application/json', body, { 'retry-after': String(retryAfterSeconds) });
+  const reply = wakingReply(req.headers.accept, label, retryAfterSeconds);
+  send(req, res, reply.status, reply.contentType, reply.body, reply.headers);
 }
 
 function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {

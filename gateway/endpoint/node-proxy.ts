@@ -1,7 +1,5 @@
 import { Agent, type IncomingMessage, type ServerResponse, request } from 'node:http';
-
-/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
 
 export interface NodeProxyOptions {
   readonly upstreamTimeoutMs: number;
@@ -123,9 +121,4 @@ function withoutHopByHop(source: IncomingMessage['headers'], keep: readonly stri
     headers[name] = value;
   }
   return headers;
-}
-
-function connectionTokens(header: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return new Set(text.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
 }

@@ -27,3 +27,18 @@ export function renderWakingPage(label: string, retryAfterSeconds: number): stri
 </head><body><h1>Waking up ${escapeHtml(label)}…</h1><p>This demo was asleep to save resources. It is starting now; this page reloads by itself.</p></body></html>
 `;
 }
+
+export interface Reply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The answer while a demo wakes: browsers get a page that reloads itself, API clients 503 + Retry-After. */
+export function wakingReply(accept: string | null | undefined, label: string, retryAfterSeconds: number): Reply {
+  const headers = { 'retry-after': String(retryAfterSeconds) };
+  if ((accept ?? '').includes('text/html')) return { status: 503, contentType: 'text/html; charset=utf-8', body: renderWakingPage(label, retryAfterSeconds), headers };
+  const body = JSON.stringify({ error: { code: 'waking', message: `${label} is waking up; retry in ${retryAfterSeconds} s` } });
+  return { status: 503, contentType: 'application/json', body, headers };
+}

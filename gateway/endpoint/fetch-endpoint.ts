@@ -1,0 +1,130 @@
+import type { Metrics } from '../services/metrics.ts';
+import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
+import { type Reply, renderPage, wakingReply } from './pages.ts';
+import type { RouteTable } from './route-table.ts';
+import type { WakeGate } from './wake-gate.ts';
+
+export interface FetchEndpointDeps {
+  readonly routes: Pick<RouteTable, 'resolve'>;
+  readonly gate: Pick<WakeGate, 'admit'>;
+  readonly metrics: Metrics;
+  readonly upstreamTimeoutMs: number;
+  readonly fetch?: typeof fetch;
+}
+
+export interface EndpointRequest {
+  readonly request: Request;
+  readonly label: string;
+  /** The path and query to ask the demo for, e.g. `/predict?x=1`. */
+  readonly path: string;
+  /** Set when the endpoint is served under a path prefix (`/p/{label}`): sent as `X-Forwarded-Prefix`. */
+  readonly prefix: string | null;
+  readonly clientAddress: string;
+}
+
+/**
+ * The endpoint over web-standard Request/Response, for hosts without Node's sockets (Lambda)
+ * and for the `/p/{label}/` path prefix. Same steps as the Node listener: route, wake gate,
+ * stream to the demo and back.
+ */
+export function createFetchEndpoint(deps: FetchEndpointDeps) {
+  const send = deps.fetch ?? fetch;
+
+  return async function serveEndpoint({ request, label, path, prefix, clientAddress }: EndpointRequest): Promise<Response> {
+    const resolved = await deps.routes.resolve(label);
+    if (resolved.kind === 'page') {
+      if (resolved.projectId) count(resolved.projectId, resolved.page.status);
+      return reply({ status: resolved.page.status, contentType: 'text/html; charset=utf-8', body: renderPage(resolved.page), headers: {} });
+    }
+    const { projectId } = resolved;
+    const admission = await deps.gate.admit(resolved);
+    if (admission.kind === 'still-waking' || admission.kind === 'queue-full') {
+      count(projectId, 503);
+      return reply(wakingReply(request.headers.get('accept'), label, admission.retryAfterSeconds));
+    }
+    if (admission.kind === 'failed') {
+      count(projectId, 503);
+      return page(503, 'Demo could not wake', admission.reason);
+    }
+
+    const headers = forwardedHeaders(request.headers, clientAddress, prefix);
+    let upstream: Response;
+    try {
+      upstream = await send(admission.upstream + path, {
+        method: request.method,
+        headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(deps.upstreamTimeoutMs),
+        // Streams the request body instead of buffering it.
+        ...({ duplex: 'half' } as object),
+      });
+    } catch (error) {
+      admission.release();
+      const timedOut = (error as Error).name === 'TimeoutError';
+      count(projectId, timedOut ? 504 : 502);
+      return timedOut
+        ? page(504, 'Demo timed out', `the demo did not respond within ${deps.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)`)
+        : page(502, 'Demo not answering', `the demo is not answering (${(error as Error).message})`);
+    }
+    count(projectId, upstream.status);
+    const body = upstream.body ? releasing(upstream.body, admission.release) : null;
+    if (!body) admission.release();
+    return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers: withoutHopByHop(upstream.headers) });
+  };
+
+  function count(projectId: string, status: number): void {
+    deps.metrics.request(projectId);
+    if (status >= 500) deps.metrics.error(projectId);
+  }
+}
+
+function reply({ status, contentType, body, headers }: Reply): Response {
+  return new Response(body, { status, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers } });
+}
+
+function page(status: number, title: string, message: string): Response {
+  return reply({ status, contentType: 'text/html; charset=utf-8', body: renderPage({ status, title, message }), headers: {} });
+}
+
+function forwardedHeaders(source: Headers, clientAddress: string, prefix: string | null): Headers {
+  const headers = withoutHopByHop(source);
+  const prior = source.get('x-forwarded-for');
+  headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);
+  headers.set('x-forwarded-host', source.get('host') ?? '');
+  headers.set('x-forwarded-proto', source.get('x-forwarded-proto') ?? 'http');
+  if (prefix) headers.set('x-forwarded-prefix', prefix);
+  return headers;
+}
+
+function withoutHopByHop(source: Headers): Headers {
+  const dropped = connectionTokens(source.get('connection'));
+  const headers = new Headers();
+  source.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && !dropped.has(name)) headers.append(name, value);
+  });
+  return headers;
+}
+
+/** Passes the body through and counts the request out when it ends, fails, or the client goes away. */
+function releasing(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          release();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        release();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      release();
+      return reader.cancel(reason);
+    },
+  });
+}

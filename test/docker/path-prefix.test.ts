@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { repoTracker } from '../support/git-repo.ts';
+import { nodeDemo } from '../support/node-demo.ts';
+
+describe('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda)', () => {
+  const repos = repoTracker();
+  let gateway: TestGateway;
+  let label: string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ reapIntervalMs: 3_600_000 });
+    const created = await gateway.api('POST', '/api/projects', { repo: (await repos.create(nodeDemo())).url });
+    label = created.body.id;
+    expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
+  });
+
+  afterAll(async () => {
+    await gateway.cleanUp();
+    await repos.removeAll();
+  });
+
+  const at = (path: string, init?: RequestInit) => fetch(`${gateway.url}/p/${label}${path}`, init);
+
+  it('serves the demo with the prefix stripped and announced in X-Forwarded-Prefix', async () => {
+    const home = await at('/');
+    expect(home.status).toBe(200);
+    expect(await home.text()).toBe('hello from node\n');
+    const headers = (await (await at('/headers')).json()) as Record<string, string>;
+    expect(headers['x-forwarded-prefix']).toBe(`/p/${label}`);
+    expect(headers['x-forwarded-for']).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('redirects the bare prefix to its trailing-slash form', async () => {
+    const response = await fetch(`${gateway.url}/p/${label}`, { redirect: 'manual' });
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe(`/p/${label}/`);
+  });
+
+  it('streams an upload through intact', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 7);
+    const response = await at('/upload', { method: 'POST', body });
+    expect(await response.json()).toEqual({ bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+  });
+
+  it('streams server-sent events as they are written', async () => {
+    const response = await at('/sse?n=4&intervalMs=150');
+    const reader = response.body!.getReader();
+    const arrivals: number[] = [];
+    const started = Date.now();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arrivals.push(Date.now() - started);
+      text += Buffer.from(value).toString();
+    }
+    expect(text).toContain('data: token-3');
+    expect(arrivals[0]!).toBeLessThan(arrivals.at(-1)! - 200);
+  });
+
+  it('wakes a sleeping demo for a prefixed request', async () => {
+    await gateway.gateway.scaler.sleep(label);
+    const response = await at('/');
+    expect(response.status).toBe(200);
+    expect((await gateway.api('GET', `/api/projects/${label}`)).body.runtime).toMatchObject({ state: 'running', coldStarts: 1 });
+  });
+
+  it('answers an unknown label with the 404 page', async () => {
+    const response = await fetch(`${gateway.url}/p/main-nobody-nowhere/`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('main-nobody-nowhere');
+  });
+});
