@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { parseHost } from './domain/host.ts';
 import type { EndpointRequest } from './endpoint/fetch-endpoint.ts';
 import { createApiRoutes, type ApiDeps } from './api/routes.ts';
 import { errorResponse } from './api/error-response.ts';
@@ -9,10 +10,18 @@ export interface AppDeps extends ApiDeps {
   /** Serves an endpoint from a web-standard Request (the `/p/{label}/` path prefix). */
   readonly endpoint: (request: EndpointRequest) => Promise<Response>;
   readonly clientAddress: (c: Context) => string;
+  /** Endpoints are `{label}.{domain}`; a request for one reaching the app (no Node listener in front, as on Lambda) is served as an endpoint. */
+  readonly domain: string;
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(async (c, next) => {
+    const target = parseHost(c.req.header('host'), deps.domain);
+    if (target.kind === 'gateway') return next();
+    const url = new URL(c.req.url);
+    return deps.endpoint({ request: c.req.raw, label: target.label, path: url.pathname + url.search, prefix: null, clientAddress: deps.clientAddress(c) });
+  });
   // Endpoints under a path prefix, for hosts without a wildcard domain: /p/{label}/… reaches the demo at /….
   app.all('/p/:label', async (c) => (c.req.method === 'GET' && !c.req.path.endsWith('/') ? c.redirect(`/p/${c.req.param('label')}/`, 308) : servePrefixed(c)));
   app.all('/p/:label/*', (c) => servePrefixed(c));

@@ -76,6 +76,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     projects,
     endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
     clientAddress: (c) => (c.env as HttpBindings).incoming.socket.remoteAddress ?? '',
+    domain: config.domain,
     endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
