@@ -1,0 +1,114 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbStore, createTable, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
+import type { Deployment } from '../../../gateway/domain/types.ts';
+import { PorticoError } from '../../../gateway/errors.ts';
+import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { projectStoreContract } from '../../ports/project-store.contract.ts';
+
+let server: RunningDynalite;
+let client: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  server = await startDynalite();
+  client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+});
+
+/** A store on a table of its own, so every test starts empty. */
+async function freshStore() {
+  const tableName = `portico-test-${tables++}`;
+  await createTable(client, tableName);
+  return { tableName, store: createDynamoDbStore({ client, tableName }) };
+}
+
+projectStoreContract('DynamoDB (dynalite)', async () => (await freshStore()).store);
+
+describe('DynamoDB table', () => {
+  it('is created with exactly the keys and billing mode of tableSchema, and ACTIVE', async () => {
+    const { tableName } = await freshStore();
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toStrictEqual(tableSchema.KeySchema);
+    expect([...(Table?.AttributeDefinitions ?? [])].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!))).toStrictEqual(
+      tableSchema.AttributeDefinitions,
+    );
+    expect(Table?.BillingModeSummary?.BillingMode).toBe(tableSchema.BillingMode);
+  });
+});
+
+function deployment(id: string, projectId: string, createdAt = '2026-11-25T09:30:00.000Z'): Deployment {
+  return { id, projectId, status: 'queued', commit: null, phases: [], error: null, image: null, container: null, placement: null, createdAt };
+}
+
+const project = {
+  id: 'proj-a',
+  source: { kind: 'github', owner: 'acme', repo: 'gpt2' },
+  branch: 'main',
+  dockerfile: 'Dockerfile',
+  context: '.',
+  gpu: 'auto',
+  env: {},
+  idleTimeoutSeconds: 900,
+  createdAt: '2026-11-25T09:00:00.000Z',
+  currentDeploymentId: null,
+} as const;
+
+describe('DynamoDB store', () => {
+  it('refuses a deployment of a project that does not exist with not_found', async () => {
+    const { store } = await freshStore();
+    const error = await store.createDeployment(deployment('dep-1', 'no-such-project')).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(PorticoError);
+    expect((error as PorticoError).code).toBe('not_found');
+    expect(await store.getDeployment('dep-1')).toBeNull();
+  });
+
+  it('refuses a log append to an unknown deployment with not_found', async () => {
+    const { store } = await freshStore();
+    const error = await store.appendLog('no-such-deployment', 'x').catch((thrown: unknown) => thrown);
+    expect((error as PorticoError).code).toBe('not_found');
+    expect(await store.readLog('no-such-deployment')).toStrictEqual({ text: '', nextOffset: 0 });
+  });
+
+  it('moves a deployment in the newest-first list when its createdAt is patched', async () => {
+    const { store } = await freshStore();
+    await store.createProject(project);
+    await store.createDeployment(deployment('dep-1', 'proj-a', '2026-11-25T10:00:00.000Z'));
+    await store.createDeployment(deployment('dep-2', 'proj-a', '2026-11-25T11:00:00.000Z'));
+    await store.updateDeployment('dep-1', { createdAt: '2026-11-25T12:00:00.000Z' });
+    expect((await store.listDeployments('proj-a')).map((d) => d.id)).toStrictEqual(['dep-1', 'dep-2']);
+  });
+
+  it('lists and cascade-deletes more deployments than one batch request holds', async () => {
+    const { store } = await freshStore();
+    await store.createProject(project);
+    const ids = Array.from({ length: 130 }, (_, i) => `dep-${String(i).padStart(3, '0')}`);
+    for (const id of ids) await store.createDeployment(deployment(id, 'proj-a'));
+    await store.appendLog('dep-000', 'log');
+    expect((await store.listDeployments('proj-a')).map((d) => d.id)).toStrictEqual([...ids].reverse());
+    await store.deleteProject('proj-a');
+    expect(await store.listDeployments('proj-a')).toStrictEqual([]);
+    expect(await store.getDeployment('dep-129')).toBeNull();
+    expect(await store.readLog('dep-000')).toStrictEqual({ text: '', nextOffset: 0 });
+  });
+
+  it('reads back a log larger than one 1 MB query page', async () => {
+    const { store } = await freshStore();
+    await store.createProject(project);
+    await store.createDeployment(deployment('dep-1', 'proj-a'));
+    const chunks = ['a', 'b', 'c', 'd', 'e'].map((letter) => letter.repeat(300_000));
+    for (const chunk of chunks) await store.appendLog('dep-1', chunk);
+    const read = await store.readLog('dep-1');
+    expect(read.nextOffset).toBe(1_500_000);
+    expect(read.text).toBe(chunks.join(''));
+  });
+});
