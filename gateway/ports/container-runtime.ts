@@ -11,6 +11,8 @@ export interface StartRequest {
   readonly nanoCpus: number;
   /** GPUs to attach; 0 for none. */
   readonly gpus: number;
+  /** The GPU pool the placement chose (ECS runs it on that pool's capacity provider); null or absent for CPU. */
+  readonly pool?: string | null;
 }
 
 /** What the engine says a container is doing. */

@@ -84,6 +84,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         nanoCpus: settings.containerNanoCpus,
         gpus: placement.gpus,
+        pool: placement.pool,
       });
       started = container.id;
       deployment = await store.updateDeployment(deployment.id, { container });

@@ -1,0 +1,272 @@
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import type { ContainerRef } from '../../domain/types.ts';
+import { PorticoError, messageOf } from '../../errors.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import type { ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
+import { awsErrorName, withAws } from './aws-errors.ts';
+import { cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
+
+export interface CapacityProviderShare {
+  readonly capacityProvider: string;
+  readonly weight: number;
+}
+
+export interface EcsRuntimeDeps {
+  readonly client: ECSClient;
+  readonly cluster: string;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly executionRoleArn: string;
+  readonly taskRoleArn: string;
+  readonly logGroup: string;
+  readonly region: string;
+  /** FARGATE / FARGATE_SPOT shares for CPU (null), the pool's EC2 capacity provider for a GPU pool. */
+  readonly capacityProviderFor: (pool: string | null) => readonly CapacityProviderShare[];
+  readonly fetchImpl?: typeof fetch;
+  readonly clock?: Clock;
+  /** How long `start` and `resume` wait for ECS to place a task and give it an IP (a GPU instance may have to boot). */
+  readonly placementTimeoutMs?: number;
+  readonly pollIntervalMs?: number;
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+const GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveException']);
+
+/**
+ * Runs each deployment as an ECS service of one task. The ContainerRef id is the service name;
+ * its upstream is the task's private IP in the VPC. `start` and `resume` wait until ECS reports
+ * a RUNNING task with an IP (so the pipeline can record the address at once); `waitUntilReady`
+ * then probes that address over HTTP. ECS cannot freeze a task, so `pause` is `stop`
+ * (desiredCount 0) and a resume boots a fresh task at a new IP.
+ */
+export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime {
+  const { client, cluster } = deps;
+  const fetchImpl = deps.fetchImpl ?? fetch;
+  const clock = deps.clock ?? systemClock;
+  const placementTimeoutMs = deps.placementTimeoutMs ?? 15 * 60_000;
+  const pollIntervalMs = deps.pollIntervalMs ?? 3_000;
+  const where = `ECS cluster ${cluster} (${deps.region})`;
+  const ecs = <T>(call: () => Promise<T>) => withAws(where, call);
+
+  async function start(request: StartRequest): Promise<ContainerRef> {
+    const pool = request.pool ?? null;
+    if (request.gpus > 0 && pool === null) {
+      throw new PorticoError('start_failed', `this demo asks for ${request.gpus} GPU(s) but no GPU pool was chosen for it; Fargate has no GPUs, so configure a GPU pool or deploy with gpu "off"`);
+    }
+    if (request.gpus === 0 && !fargateSize(cpuUnits(request.nanoCpus), memoryMiB(request.memoryBytes))) {
+      throw new PorticoError('start_failed', `this demo asks for ${request.nanoCpus / 1e9} vCPU and ${memoryMiB(request.memoryBytes)} MiB, more than Fargate's largest task (16 vCPU, 120 GiB); lower its memory limit`);
+    }
+    const registered = await ecs(() => client.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(request, deps)))).catch((error: unknown) => {
+      throw startError(`ECS refused the task definition for image ${request.image}`, error);
+    });
+    const taskDefinition = registered.taskDefinition?.taskDefinitionArn;
+    if (!taskDefinition) throw new PorticoError('start_failed', `ECS registered no task definition for image ${request.image}`);
+
+    const name = serviceName(request.projectId, request.deploymentId);
+    const capacityProviderStrategy = deps.capacityProviderFor(pool).map((share) => ({ ...share }));
+    const networkConfiguration = { awsvpcConfiguration: { subnets: [...deps.subnets], securityGroups: [...deps.securityGroups], assignPublicIp: 'DISABLED' as const } };
+    try {
+      // A retried start of the same deployment finds its service: point it at the new revision.
+      await ecs(() =>
+        client.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true })),
+      );
+    } catch (error) {
+      if (!GONE.has(awsErrorName(error) ?? '')) throw startError(`ECS could not update service ${name}`, error);
+      await ecs(() =>
+        client.send(
+          new CreateServiceCommand({
+            cluster,
+            serviceName: name,
+            taskDefinition,
+            desiredCount: 1,
+            capacityProviderStrategy,
+            networkConfiguration,
+            propagateTags: 'TASK_DEFINITION',
+            // The port tag lets `locate` and `resume` rebuild the address after a gateway restart.
+            tags: [
+              { key: 'portico.project', value: request.projectId },
+              { key: 'portico.deployment', value: request.deploymentId },
+              { key: 'portico.port', value: String(request.port) },
+            ],
+          }),
+        ),
+      ).catch((createError: unknown) => {
+        throw startError(`ECS could not create service ${name}`, createError);
+      });
+    }
+    return { id: name, upstream: await waitForTask(name, request.port, (task) => task.taskDefinitionArn === taskDefinition) };
+  }
+
+  /**
+   * Polls until the service has a RUNNING task that `ours` accepts and returns its address.
+   * When none runs and one of ours stopped instead, fails at once with ECS's reason (`ours`
+   * keeps out tasks stopped by an earlier deployment or an earlier sleep).
+   */
+  async function waitForTask(name: string, port: number, ours: (task: Task) => boolean): Promise<string> {
+    const deadline = clock.now().getTime() + placementTimeoutMs;
+    for (;;) {
+      const running = (await tasksOf(name, 'RUNNING')).filter(ours);
+      const ready = running.find((task) => task.lastStatus === 'RUNNING' && privateIp(task));
+      if (ready) return `http://${privateIp(ready)}:${port}`;
+      const stopped = (await tasksOf(name, 'STOPPED')).find(ours);
+      if (stopped && running.length === 0) throw new PorticoError('start_failed', `the task of service ${name} stopped before it ran: ${stopReason(stopped)}`);
+      if (clock.now().getTime() >= deadline) {
+        throw new PorticoError('start_failed', `ECS placed no running task for service ${name} within ${placementTimeoutMs / 1000}s; check the cluster's capacity (for GPU pools: the Auto Scaling group and instance quota)`);
+      }
+      await clock.sleep(pollIntervalMs);
+    }
+  }
+
+  async function tasksOf(name: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<Task[]> {
+    const listed = await ecs(() => client.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus })));
+    const arns = listed.taskArns ?? [];
+    if (arns.length === 0) return [];
+    const described = await ecs(() => client.send(new DescribeTasksCommand({ cluster, tasks: arns })));
+    return described.tasks ?? [];
+  }
+
+  async function waitUntilReady(ref: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void> {
+    const interval = options.probeIntervalMs ?? pollIntervalMs;
+    const deadline = clock.now().getTime() + options.startupTimeoutMs;
+    for (;;) {
+      const remaining = deadline - clock.now().getTime();
+      const reason = await probe(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
+      if (reason === null) return;
+      if (clock.now().getTime() >= deadline) {
+        throw new PorticoError(
+          'start_failed',
+          `service ${ref.id} did not answer HTTP at ${ref.upstream} within ${options.startupTimeoutMs / 1000}s: is the app listening on 0.0.0.0? (last try: ${reason}); its log is in CloudWatch log group ${deps.logGroup}`,
+        );
+      }
+      await clock.sleep(interval);
+    }
+  }
+
+  /** Null when the app answered with any status (its status is its own business), else why not. */
+  async function probe(url: string, timeoutMs: number): Promise<string | null> {
+    try {
+      const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'portico-probe' } });
+      await response.body?.cancel();
+      return null;
+    } catch (error) {
+      return messageOf(error);
+    }
+  }
+
+  /** The service, or null when ECS has none by that name or it was deleted (INACTIVE). */
+  async function describe(name: string) {
+    const output = await ecs(() => client.send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })));
+    const service = output.services?.find((candidate) => candidate.serviceName === name);
+    return service && service.status !== 'INACTIVE' ? service : null;
+  }
+
+  async function locate(name: string): Promise<ContainerRef | null> {
+    const service = await describe(name);
+    if (!service) return null;
+    const task = (await tasksOf(name, 'RUNNING')).find((candidate) => candidate.lastStatus === 'RUNNING' && privateIp(candidate));
+    return task ? { id: name, upstream: `http://${privateIp(task)}:${portOf(service)}` } : null;
+  }
+
+  /** No freezing on ECS: `paused` is never reported, a scaled-down service is `stopped`. */
+  async function status(name: string): Promise<ContainerStatus> {
+    const service = await describe(name);
+    if (!service) return 'missing';
+    return (service.runningCount ?? 0) > 0 ? 'running' : 'stopped';
+  }
+
+  async function scale(name: string, desiredCount: number): Promise<void> {
+    await ecs(() => client.send(new UpdateServiceCommand({ cluster, service: name, desiredCount })));
+  }
+
+  /** Scales to zero; a missing or deleted service has nothing to stop. */
+  async function stop(name: string): Promise<void> {
+    await scale(name, 0).catch(ignoreGone);
+  }
+
+  /** Scales back to one task and waits for it to run; running already is success (ECS keeps the one task). */
+  async function resume(name: string): Promise<ContainerRef> {
+    const gone = (cause?: unknown) => new PorticoError('start_failed', `service ${name} no longer exists, so it cannot be woken; deploy the project again`, { cause });
+    const service = await describe(name);
+    if (!service) throw gone();
+    const since = clock.now().getTime();
+    try {
+      await scale(name, 1);
+    } catch (error) {
+      if (GONE.has(awsErrorName(error) ?? '')) throw gone(error);
+      throw startError(`ECS could not wake service ${name}`, error);
+    }
+    // A task that was already running counts; a stopped one counts only if this wake started it.
+    const ours = (task: Task) => task.desiredStatus === 'RUNNING' || (task.createdAt?.getTime() ?? 0) >= since;
+    return { id: name, upstream: await waitForTask(name, portOf(service), ours) };
+  }
+
+  async function remove(name: string): Promise<void> {
+    await scale(name, 0).catch(ignoreGone);
+    await ecs(() => client.send(new DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
+  }
+
+  async function removeProjectContainers(projectId: string): Promise<void> {
+    let nextToken: string | undefined;
+    do {
+      const page = await ecs(() => client.send(new ListServicesCommand({ cluster, ...(nextToken ? { nextToken } : {}) })));
+      for (const arn of page.serviceArns ?? []) {
+        const name = arn.slice(arn.lastIndexOf('/') + 1);
+        if (isProjectService(name, projectId)) await remove(name);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  async function ping(): Promise<void> {
+    const output = await ecs(() => client.send(new DescribeClustersCommand({ clusters: [cluster] })));
+    const found = output.clusters?.find((candidate) => candidate.clusterName === cluster || candidate.clusterArn === cluster);
+    if (!found || found.status !== 'ACTIVE') {
+      throw new PorticoError('engine_unavailable', `${where} does not exist or is not active (${found?.status ?? 'missing'}); deploy the stack with \`npx cdk deploy\` or fix the configured cluster name`);
+    }
+  }
+
+  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, status, remove, removeProjectContainers };
+}
+
+/** The task's private IPv4 address from its awsvpc network interface. */
+export function privateIp(task: Task): string | undefined {
+  const eni = task.attachments?.find((attachment) => attachment.type === 'ElasticNetworkInterface');
+  return eni?.details?.find((detail) => detail.name === 'privateIPv4Address')?.value;
+}
+
+/** The app's port, from the tag `start` put on the service. */
+function portOf(service: Service): number {
+  const tag = service.tags?.find((candidate) => candidate.key === 'portico.port')?.value;
+  const port = Number(tag);
+  if (!Number.isInteger(port) || port <= 0) throw new PorticoError('start_failed', `service ${service.serviceName} has no valid portico.port tag (${tag ?? 'none'}); deploy the project again`);
+  return port;
+}
+
+/** ECS's reason a task stopped, with the container's own reason or exit code when there is one. */
+function stopReason(task: Task): string {
+  const container = task.containers?.[0];
+  const detail = container?.reason ?? (container?.exitCode !== undefined ? `the app exited with code ${container.exitCode}` : undefined);
+  return [task.stoppedReason, detail].filter((part) => part).join('; ') || 'no reason given';
+}
+
+function ignoreGone(error: unknown): void {
+  if (!GONE.has(awsErrorName(error) ?? '')) throw error;
+}
+
+function startError(what: string, error: unknown): unknown {
+  if (error instanceof PorticoError) return error;
+  return new PorticoError('start_failed', `${what}: ${messageOf(error)}`, { cause: error });
+}
