@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { PorticoError } from '../gateway/errors.ts';
+
+/** Capacity provider names may not start with "aws", "ecs" or "fargate"; we prefix ours, so pool names stay short DNS-ish words. */
+const poolName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be 1-31 lowercase letters, digits or hyphens, starting with a letter');
+
+const gpuPoolSchema = z.object({
+  name: poolName,
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'must look like an EC2 instance type such as g4dn.xlarge'))
+    .min(1, 'list at least one EC2 instance type'),
+  maxInstances: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100'),
+  /** What demos see as the GPU, e.g. "T4"; informational for placement. */
+  gpuModel: z.string().min(1),
+  /** NVIDIA driver on the AMI; CUDA-to-driver compatibility is checked against it before building. */
+  driverVersion: z.string().regex(/^\d+(\.\d+)*$/, 'must be a version such as 550 or 550.90.07'),
+});
+
+const vpcSchema = z
+  .object({
+    /** NAT gateways give demos internet egress (model downloads); 0 means none. */
+    natGateways: z.number().int().min(0).max(3).default(1),
+    /** Private endpoints for ECS, ECR, CodeBuild and CloudWatch Logs, so AWS API traffic skips the NAT (or works without one). */
+    useInterfaceEndpoints: z.boolean().default(false),
+  })
+  .refine((v) => v.natGateways > 0 || v.useInterfaceEndpoints, {
+    message:
+      'vpc: with natGateways 0 the private subnets cannot reach AWS APIs; set vpc.natGateways to 1 or more, or vpc.useInterfaceEndpoints to true',
+  });
+
+export const porticoConfigSchema = z
+  .object({
+    /** Demos are served at <label>.endpoint.<domain>; without it the Lambda Function URL is the only entry point. */
+    domain: z
+      .string()
+      .regex(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/, 'must be a lowercase DNS name such as example.com')
+      .optional(),
+    /** Route 53 hosted zone for `domain`; used for certificate validation and the wildcard alias. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC').optional(),
+    gpuPools: z
+      .array(gpuPoolSchema)
+      .default([
+        { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' },
+      ])
+      .refine((pools) => new Set(pools.map((p) => p.name)).size === pools.length, {
+        message: 'gpuPools: pool names must be unique',
+      }),
+    idleTimeoutSeconds: z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (one day)').default(900),
+    vpc: vpcSchema.default({ natGateways: 1, useInterfaceEndpoints: false }),
+  })
+  .refine((c) => (c.domain === undefined) === (c.hostedZoneId === undefined), {
+    message: 'domain and hostedZoneId go together: set both (to serve *.endpoint.<domain>) or neither',
+  });
+
+export type PorticoConfig = z.infer<typeof porticoConfigSchema>;
+export type GpuPoolConfig = PorticoConfig['gpuPools'][number];
+export type VpcConfig = PorticoConfig['vpc'];
+
+/** Validates raw CDK context; throws one PorticoError listing every problem with its path, so `cdk synth` fails before building anything. */
+export function parsePorticoConfig(raw: unknown): PorticoConfig {
+  const result = porticoConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    return path ? `  - ${path}: ${issue.message}` : `  - ${issue.message}`;
+  });
+  throw new PorticoError(
+    'invalid_input',
+    `Invalid Portico CDK context (fix it in cdk.json "context" or the -c flags):\n${problems.join('\n')}`,
+  );
+}

@@ -1,0 +1,63 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { Builds } from './builds.ts';
+import { bundling, functionEntry } from './gateway.ts';
+import { acknowledgeVpcLambdaRole } from '../nag.ts';
+
+export interface EventsProps {
+  readonly builds: Builds;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * What advances the pipeline without a request: CodeBuild state changes for our project
+ * go to `functions/build-events`, and a one-minute schedule runs the idle reaper.
+ */
+export class Events extends Construct {
+  readonly buildEventsFunction: NodejsFunction;
+  readonly reaperFunction: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: EventsProps) {
+    super(scope, id);
+    const common = {
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      environment: props.environment,
+      bundling,
+    };
+    this.buildEventsFunction = new NodejsFunction(this, 'BuildEvents', { ...common, entry: functionEntry('build-events') });
+    this.reaperFunction = new NodejsFunction(this, 'Reaper', { ...common, entry: functionEntry('reaper') });
+
+    acknowledgeVpcLambdaRole(this.buildEventsFunction);
+    acknowledgeVpcLambdaRole(this.reaperFunction);
+
+    new events.Rule(this, 'BuildStateChange', {
+      description: 'Portico: CodeBuild state changes of the Portico build project',
+      eventPattern: {
+        source: ['aws.codebuild'],
+        detailType: ['CodeBuild Build State Change'],
+        detail: { 'project-name': [props.builds.project.projectName] },
+      },
+      targets: [new eventTargets.LambdaFunction(this.buildEventsFunction)],
+    });
+    new events.Rule(this, 'ReaperSchedule', {
+      description: 'Portico: scale idle demos to zero',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventTargets.LambdaFunction(this.reaperFunction)],
+    });
+  }
+}

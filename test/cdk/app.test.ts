@@ -1,0 +1,61 @@
+import { Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { configureApp, readContext } from '../../cdk/app.ts';
+import { makeApp } from './make-props.ts';
+
+describe('cdk app', () => {
+  it('passes the cdk-nag AwsSolutions checks with the default context', () => {
+    const app = makeApp();
+    configureApp(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with a domain and interface endpoints', () => {
+    const app = makeApp({
+      domain: 'example.com',
+      hostedZoneId: 'Z0123456789ABC',
+      vpc: { natGateways: 0, useInterfaceEndpoints: true },
+      gpuPools: [
+        { name: 'small', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' },
+        { name: 'large', instanceTypes: ['g5.2xlarge', 'g6.2xlarge'], maxInstances: 1, gpuModel: 'A10G', driverVersion: '550' },
+      ],
+    });
+    configureApp(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails synth on an unacknowledged cdk-nag finding', () => {
+    const app = makeApp();
+    const stack = configureApp(app);
+    new sqs.Queue(stack, 'UncheckedQueue'); // no DLQ, no SSL enforcement: AwsSolutions-SQS3/SQS4
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+
+  it('accepts a finding once it is acknowledged with a reason', () => {
+    const app = makeApp();
+    const stack = configureApp(app);
+    const queue = new sqs.Queue(stack, 'AcknowledgedQueue', { enforceSSL: true });
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'test: a queue without a DLQ on purpose' });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('refuses invalid context before building anything', () => {
+    expect(() => configureApp(makeApp({ domain: 'example.com' }))).toThrow(/domain and hostedZoneId go together/);
+  });
+
+  it('parses JSON given as -c strings', () => {
+    const app = makeApp({
+      gpuPools: '[{"name":"gpu","instanceTypes":["g5.xlarge"],"maxInstances":4,"gpuModel":"A10G","driverVersion":"550"}]',
+      idleTimeoutSeconds: '600',
+      vpc: '{"natGateways":2}',
+      domain: 'example.com',
+    });
+    expect(readContext(app)).toEqual({
+      gpuPools: [{ name: 'gpu', instanceTypes: ['g5.xlarge'], maxInstances: 4, gpuModel: 'A10G', driverVersion: '550' }],
+      idleTimeoutSeconds: 600,
+      vpc: { natGateways: 2 },
+      domain: 'example.com',
+    });
+  });
+});

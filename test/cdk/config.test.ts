@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { parsePorticoConfig } from '../../cdk/config.ts';
+import { PorticoError } from '../../gateway/errors.ts';
+
+const pool = { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' };
+
+function messageFor(raw: unknown): string {
+  try {
+    parsePorticoConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PorticoError);
+    return (error as PorticoError).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parsePorticoConfig', () => {
+  it('fills every default from an empty context', () => {
+    const config = parsePorticoConfig({});
+    expect(config).toEqual({
+      gpuPools: [pool],
+      idleTimeoutSeconds: 900,
+      vpc: { natGateways: 1, useInterfaceEndpoints: false },
+    });
+  });
+
+  it('accepts a domain with its hosted zone', () => {
+    const config = parsePorticoConfig({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC' });
+    expect(config.domain).toBe('example.com');
+    expect(config.hostedZoneId).toBe('Z0123456789ABC');
+  });
+
+  it('refuses a domain without a hosted zone id, saying both go together', () => {
+    expect(messageFor({ domain: 'example.com' })).toContain('domain and hostedZoneId go together');
+  });
+
+  it('refuses a hosted zone id without a domain', () => {
+    expect(messageFor({ hostedZoneId: 'Z0123456789ABC' })).toContain('domain and hostedZoneId go together');
+  });
+
+  it('names the field path of a bad GPU pool value', () => {
+    const message = messageFor({ gpuPools: [{ ...pool, maxInstances: 0 }] });
+    expect(message).toContain('gpuPools.0.maxInstances: must be at least 1');
+    expect(message).toContain('cdk.json');
+  });
+
+  it('refuses a GPU pool without instance types', () => {
+    expect(messageFor({ gpuPools: [{ ...pool, instanceTypes: [] }] })).toContain(
+      'gpuPools.0.instanceTypes: list at least one EC2 instance type',
+    );
+  });
+
+  it('refuses something that is not an instance type', () => {
+    expect(messageFor({ gpuPools: [{ ...pool, instanceTypes: ['big gpu'] }] })).toContain(
+      'must look like an EC2 instance type such as g4dn.xlarge',
+    );
+  });
+
+  it('refuses two GPU pools with the same name', () => {
+    expect(messageFor({ gpuPools: [pool, pool] })).toContain('pool names must be unique');
+  });
+
+  it('refuses a private network with neither NAT gateways nor interface endpoints', () => {
+    expect(messageFor({ vpc: { natGateways: 0, useInterfaceEndpoints: false } })).toContain(
+      'set vpc.natGateways to 1 or more, or vpc.useInterfaceEndpoints to true',
+    );
+  });
+
+  it('accepts interface endpoints without NAT gateways', () => {
+    expect(parsePorticoConfig({ vpc: { natGateways: 0, useInterfaceEndpoints: true } }).vpc).toEqual({
+      natGateways: 0,
+      useInterfaceEndpoints: true,
+    });
+  });
+
+  it('refuses an idle timeout under a minute', () => {
+    expect(messageFor({ idleTimeoutSeconds: 5 })).toContain('idleTimeoutSeconds: must be at least 60');
+  });
+
+  it('lists every problem at once', () => {
+    const message = messageFor({ idleTimeoutSeconds: 5, domain: 'Not A Domain', hostedZoneId: 'Z1' });
+    expect(message).toContain('idleTimeoutSeconds');
+    expect(message).toContain('domain: must be a lowercase DNS name');
+  });
+});
