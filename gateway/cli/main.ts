@@ -89,8 +89,14 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
       err(`portico: ${(error as Error).message}\n\n${USAGE}`);
       return EXIT.usage;
     }
-    if (error instanceof ApiUnreachableError) return err(`portico: ${error.message}\n`), EXIT.unreachable;
-    if (error instanceof ApiError) return err(`portico: ${error.message} (${error.code})\n`), EXIT.failed;
+    if (error instanceof ApiUnreachableError) {
+      err(`portico: ${error.message}\n`);
+      return EXIT.unreachable;
+    }
+    if (error instanceof ApiError) {
+      err(`portico: ${error.message} (${error.code})\n`);
+      return EXIT.failed;
+    }
     throw error;
   }
 }

@@ -8,8 +8,14 @@ type ProjectJson = ReturnType<typeof projectView>;
 /** `portico ls`: one line per project. */
 export async function listCommand(api: ApiClient, json: boolean, out: (text: string) => void): Promise<number> {
   const { body } = await api.json<{ projects: ProjectJson[] }>('GET', '/api/projects');
-  if (json) return out(JSON.stringify(body) + '\n'), EXIT.ok;
-  if (body.projects.length === 0) return out('no projects yet: portico deploy <owner/repo>\n'), EXIT.ok;
+  if (json) {
+    out(JSON.stringify(body) + '\n');
+    return EXIT.ok;
+  }
+  if (body.projects.length === 0) {
+    out('no projects yet: portico deploy <owner/repo>\n');
+    return EXIT.ok;
+  }
   const rows = body.projects.map((p) => [p.id, statusOf(p), p.endpoint]);
   const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]!.length), i === 0 ? 7 : 6));
   out(`${'PROJECT'.padEnd(widths[0]!)}  ${'STATUS'.padEnd(widths[1]!)}  ENDPOINT\n`);
@@ -20,7 +26,10 @@ export async function listCommand(api: ApiClient, json: boolean, out: (text: str
 /** `portico status <project>`: what serves, what was last tried, each phase's duration. */
 export async function statusCommand(api: ApiClient, id: string, json: boolean, out: (text: string) => void): Promise<number> {
   const { body: p } = await api.json<ProjectJson>('GET', `/api/projects/${encodeURIComponent(id)}`);
-  if (json) return out(JSON.stringify(p) + '\n'), EXIT.ok;
+  if (json) {
+    out(JSON.stringify(p) + '\n');
+    return EXIT.ok;
+  }
   out(`${p.id}  ${statusOf(p)}\n  endpoint  ${p.endpoint}\n  source    ${p.repo} @ ${p.branch}\n`);
   if (p.currentDeployment) out(`  serving   ${p.currentDeployment.commit?.slice(0, 12) ?? '?'} (deployment ${p.currentDeployment.id})\n`);
   const latest = p.latestDeployment;
