@@ -109,7 +109,7 @@ export class Gateway extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ManageDemoServices',
-        actions: ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DescribeServices'],
+        actions: ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DescribeServices', 'ecs:DeleteService'],
         resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${clusterName}/*` })],
       }),
     );
@@ -140,7 +140,11 @@ export class Gateway extends Construct {
       }),
     );
     fn.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild'], resources: [builds.project.projectArn] }),
+      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], resources: [builds.project.projectArn] }),
+    );
+    fn.addToRolePolicy(
+      // The ECS runtime's health check of the engine (ping).
+      new iam.PolicyStatement({ sid: 'DescribeCluster', actions: ['ecs:DescribeClusters'], resources: [cluster.cluster.clusterArn] }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({

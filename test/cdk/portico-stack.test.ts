@@ -88,11 +88,14 @@ describe('PorticoStack (default config)', () => {
     const nonTable = statements.flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:'));
     expect(nonTable.sort()).toEqual(
       [
+        'codebuild:BatchGetBuilds',
         'codebuild:StartBuild',
         'ecr:CreateRepository',
         'ecr:DeleteRepository',
         'ecr:PutLifecyclePolicy',
         'ecs:CreateService',
+        'ecs:DeleteService',
+        'ecs:DescribeClusters',
         'ecs:DescribeServices',
         'ecs:DescribeTasks',
         'ecs:ListTasks',
