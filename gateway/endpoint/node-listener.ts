@@ -20,6 +20,8 @@ export interface EndpointDeps {
 export function createNodeListener(deps: EndpointDeps & { readonly gateway: RequestListener }): RequestListener {
   const { domain, routes, proxy, gate, metrics, gateway } = deps;
   return (req, res) => {
+    // Only origin-form targets (`/path`): an absolute-form URI (`GET http://169.254.169.254/`) is how open proxies are abused.
+    if (!req.url?.startsWith('/')) return sendPage(req, res, { status: 400, title: 'Bad request', message: 'Portico is not a forward proxy: request a path, not an absolute URL.' });
     const target = parseHost(req.headers.host, domain);
     if (target.kind === 'gateway') return void gateway(req, res);
     // Hot path: a known route to a running demo is proxied without awaiting anything.

@@ -14,6 +14,7 @@ import { forwardedHeaders } from './node-proxy.ts';
 export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<EndpointDeps, 'proxy'>) {
   return (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     client.on('error', () => client.destroy());
+    if (!req.url?.startsWith('/')) return refuse(client, 400, 'Portico is not a forward proxy: request a path, not an absolute URL');
     const target = parseHost(req.headers.host, domain);
     if (target.kind === 'gateway') return refuse(client, 404, 'no upgrades on the gateway host');
     void relay(req, client, head, target.label).catch((error: unknown) => refuse(client, 502, messageOf(error)));
@@ -62,8 +63,10 @@ export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<En
   }
 }
 
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
 function refuse(client: Duplex, status: number, message: string): void {
   if (client.destroyed) return;
   const body = `${message}\n`;
-  client.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Gateway'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  client.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
