@@ -37,7 +37,10 @@ export function createNodeProxy(options: NodeProxyOptions) {
 
   function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > options.maxBodyBytes) return onFailure(tooLarge());
+    if (declared > options.maxBodyBytes) {
+      onFailure(tooLarge());
+      return onEnd({ status: 413, bytesIn: 0, bytesOut: 0 }); // nothing was proxied, but the request still ends
+    }
 
     const target = targetOf(upstream);
     const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req), timeout: options.upstreamTimeoutMs });

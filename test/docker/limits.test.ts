@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDemo } from '../support/node-demo.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
+import { steppedClock } from '../support/stepped-clock.ts';
 
 /** Sends one request with a body through the gateway and reports the status it got. */
 function send(gateway: TestGateway, label: string, headers: Record<string, string>, body: Buffer | null): Promise<number> {
@@ -18,11 +19,12 @@ function send(gateway: TestGateway, label: string, headers: Record<string, strin
 
 describe('request limits at the endpoint', () => {
   const repos = repoTracker();
+  const clock = steppedClock();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ maxBodyBytes: 1024 * 1024 });
+    gateway = await startTestGateway({ maxBodyBytes: 1024 * 1024, reapIntervalMs: 3_600_000 }, undefined, clock);
     const source = await repos.create(nodeDemo());
     const created = await gateway.api('POST', '/api/projects', { repo: source.url });
     label = created.body.id;
@@ -52,5 +54,10 @@ describe('request limits at the endpoint', () => {
 
   it('keeps serving after refusing', async () => {
     expect(await gateway.endpoint(label)).toMatchObject({ status: 200 });
+  });
+
+  it('counts refused requests out, so the demo can still go to sleep', async () => {
+    clock.advance(60 * 60_000);
+    expect((await gateway.gateway.scaler.reap()).slept).toEqual([label]);
   });
 });
