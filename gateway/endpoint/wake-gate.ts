@@ -31,11 +31,8 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
   }
 
   async function admit(target: ContainerTarget): Promise<Admission> {
-    const release = await scaler.begin(target.projectId, target.deploymentId, target.container);
-    if (scaler.isAwake(target.container.id)) {
-      const result = await scaler.ensureAwake(target.projectId, target.deploymentId, target.container);
-      if (result.ready && result.upstream) return { kind: 'go', upstream: result.upstream, release };
-    }
+    const { release, upstream } = await scaler.begin(target.projectId, target.deploymentId, target.container);
+    if (upstream) return { kind: 'go', upstream, release };
     const queued = waiting.get(target.projectId) ?? 0;
     if (queued >= settings.wakeQueueMax) {
       release();

@@ -64,12 +64,11 @@ export interface Scaler {
   /** Makes the container serving this deployment answer: at once if running, else one shared wake. */
   ensureAwake(projectId: string, deploymentId: string, container: ContainerRef): Promise<WakeResult>;
   /**
-   * A request for this container started: until the returned function is called it is never
-   * paused or stopped. Call before `ensureAwake`, so the reaper cannot slip in between.
+   * A request for this container started: until `release` is called it is never paused or
+   * stopped. Call before `ensureAwake`, so the reaper cannot slip in between. `upstream` is set
+   * when the container is running with no wake under way: no need to wake it then.
    */
-  begin(projectId: string, deploymentId: string, container: ContainerRef): Promise<() => void>;
-  /** Whether the container is known to be running with no wake under way (the fast path). */
-  isAwake(containerId: string): boolean;
+  begin(projectId: string, deploymentId: string, container: ContainerRef): Promise<{ readonly release: () => void; readonly upstream: string | null }>;
   /**
    * The synchronous fast path of `begin` + `ensureAwake`: for a container known to be running,
    * counts the request in and returns where to send it; otherwise undefined.
@@ -177,6 +176,10 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     });
   }
 
+  function isAwake(entry: Tracked): boolean {
+    return entry.state === 'running' && !entry.waking;
+  }
+
   /** Counts a request in; the returned function counts it out (once). */
   function count(entry: Tracked): () => void {
     const now = clock.now();
@@ -202,26 +205,21 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   return {
     async ensureAwake(projectId, deploymentId, container) {
       const entry = await track(projectId, deploymentId, container);
-      if (entry.state === 'running' && !entry.waking) return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
+      if (isAwake(entry)) return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
       entry.waking ??= serially(entry, () => (entry.state === 'running' ? Promise.resolve({ ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null }) : wake(entry))).finally(() => {
         entry.waking = null;
       });
       return entry.waking;
     },
 
-    isAwake(containerId) {
-      const entry = tracked.get(containerId);
-      return entry !== undefined && entry.state === 'running' && !entry.waking;
-    },
-
     tryBegin(containerId) {
       const entry = tracked.get(containerId);
-      if (!entry || entry.state !== 'running' || entry.waking) return undefined;
-      return { upstream: entry.upstream, release: count(entry) };
+      return entry && isAwake(entry) ? { upstream: entry.upstream, release: count(entry) } : undefined;
     },
 
     async begin(projectId, deploymentId, container) {
-      return count(await track(projectId, deploymentId, container));
+      const entry = await track(projectId, deploymentId, container);
+      return { release: count(entry), upstream: isAwake(entry) ? entry.upstream : null };
     },
 
     async reap() {

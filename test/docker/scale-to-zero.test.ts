@@ -93,7 +93,7 @@ describe('scale to zero and back', () => {
     const project = (await gateway.api('GET', `/api/projects/${label}`)).body;
     const deployment = (await gateway.api('GET', `/api/deployments/${project.currentDeployment.id}`)).body;
     const container = { id: containerId, upstream: 'unused' };
-    const release = await scaler.begin(label, deployment.id, container);
+    const { release } = await scaler.begin(label, deployment.id, container);
     clock.advance(20 * MINUTE);
     expect(await scaler.reap()).toEqual({ paused: [], slept: [] });
     release();

@@ -45,7 +45,7 @@ async function setUp(contention: GpuContention, wakeTimeoutMs = 5_000) {
   }
   const scaler = createScaler({ store, runtime, clock: systemClock }, createMetrics(), { pauseAfterMs: 60_000, wakeTimeoutMs, wakeProbeIntervalMs: 5, gpuPools: [T4], gpuContention: contention });
   const wakeB = async () => {
-    const release = await scaler.begin('b', 'd-b', { id: 'c-b', upstream: 'x' });
+    const { release } = await scaler.begin('b', 'd-b', { id: 'c-b', upstream: 'x' });
     const result = await scaler.ensureAwake('b', 'd-b', { id: 'c-b', upstream: 'x' });
     release();
     return result;
@@ -72,7 +72,7 @@ describe('waking a GPU demo into a full pool', () => {
 
   it('never evicts a demo that is serving a request, and says why it cannot wake', async () => {
     const { scaler, calls, wakeB } = await setUp('evict', 300);
-    const releaseA = await scaler.begin('a', 'd-a', { id: 'c-a', upstream: 'x' });
+    const { release: releaseA } = await scaler.begin('a', 'd-a', { id: 'c-a', upstream: 'x' });
     const result = await wakeB();
     releaseA();
     expect(result).toMatchObject({ ready: false, error: expect.stringContaining('no free GPU to wake on: pool t4 has 0 of 1 GPU(s) free') });
