@@ -3,6 +3,7 @@ export interface ProjectMetrics {
   readonly requests: number;
   readonly errors: number;
   readonly coldStarts: number;
+  /** Wakes so far; the quantiles cover the most recent 1000. */
   readonly wakes: number;
   readonly wakeP50Ms: number | null;
   readonly wakeP99Ms: number | null;
@@ -16,7 +17,9 @@ interface Counters {
   coldStarts: number;
   bytesIn: number;
   bytesOut: number;
-  /** The most recent wake durations, newest last. */
+  /** Every wake so far (a Prometheus count only grows). */
+  wakes: number;
+  /** The most recent wake durations, newest last, for the quantiles. */
   wakeMs: number[];
 }
 
@@ -28,20 +31,20 @@ export function createMetrics() {
   function counters(projectId: string): Counters {
     let found = byProject.get(projectId);
     if (!found) {
-      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakeMs: [] };
+      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [] };
       byProject.set(projectId, found);
     }
     return found;
   }
 
   function snapshot(projectId: string): ProjectMetrics {
-    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakeMs: [] };
+    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [] };
     const sorted = [...c.wakeMs].sort((a, b) => a - b);
     return {
       requests: c.requests,
       errors: c.errors,
       coldStarts: c.coldStarts,
-      wakes: c.wakeMs.length,
+      wakes: c.wakes,
       wakeP50Ms: quantile(sorted, 0.5),
       wakeP99Ms: quantile(sorted, 0.99),
       bytesIn: c.bytesIn,
@@ -64,6 +67,7 @@ export function createMetrics() {
     wake(projectId: string, durationMs: number, cold: boolean): void {
       const c = counters(projectId);
       if (cold) c.coldStarts += 1;
+      c.wakes += 1;
       c.wakeMs.push(durationMs);
       if (c.wakeMs.length > WAKE_WINDOW) c.wakeMs.shift();
     },
@@ -73,22 +77,19 @@ export function createMetrics() {
     },
     /** Prometheus text exposition format (version 0.0.4). */
     prometheus(): string {
+      const projects = [...byProject.keys()].sort().map((id) => [id, snapshot(id)] as const);
       const lines: string[] = [];
-      const family = (name: string, type: string, help: string, value: (m: ProjectMetrics) => number | null) => {
-        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-        for (const id of [...byProject.keys()].sort()) {
-          const v = value(snapshot(id));
-          if (v !== null) lines.push(`${name}{project="${id}"} ${v}`);
-        }
+      const family = (name: string, help: string, value: (m: ProjectMetrics) => number) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+        for (const [id, m] of projects) lines.push(`${name}{project="${id}"} ${value(m)}`);
       };
-      family('portico_requests_total', 'counter', 'Requests received for the project endpoint.', (m) => m.requests);
-      family('portico_errors_total', 'counter', 'Requests answered with a 5xx status.', (m) => m.errors);
-      family('portico_cold_starts_total', 'counter', 'Wakes that started a stopped container.', (m) => m.coldStarts);
-      family('portico_received_bytes_total', 'counter', 'Request body bytes received from clients.', (m) => m.bytesIn);
-      family('portico_sent_bytes_total', 'counter', 'Response body bytes sent to clients.', (m) => m.bytesOut);
+      family('portico_requests_total', 'Requests received for the project endpoint.', (m) => m.requests);
+      family('portico_errors_total', 'Requests answered with a 5xx status.', (m) => m.errors);
+      family('portico_cold_starts_total', 'Wakes that started a stopped container.', (m) => m.coldStarts);
+      family('portico_received_bytes_total', 'Request body bytes received from clients.', (m) => m.bytesIn);
+      family('portico_sent_bytes_total', 'Response body bytes sent to clients.', (m) => m.bytesOut);
       lines.push('# HELP portico_wake_duration_seconds Time from a request finding the demo asleep to the demo answering.', '# TYPE portico_wake_duration_seconds summary');
-      for (const id of [...byProject.keys()].sort()) {
-        const m = snapshot(id);
+      for (const [id, m] of projects) {
         if (m.wakeP50Ms !== null) lines.push(`portico_wake_duration_seconds{project="${id}",quantile="0.5"} ${m.wakeP50Ms / 1000}`);
         if (m.wakeP99Ms !== null) lines.push(`portico_wake_duration_seconds{project="${id}",quantile="0.99"} ${m.wakeP99Ms / 1000}`);
         lines.push(`portico_wake_duration_seconds_count{project="${id}"} ${m.wakes}`);

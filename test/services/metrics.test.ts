@@ -34,4 +34,11 @@ describe('metrics', () => {
     expect(text).not.toContain('portico_wake_duration_seconds{project="b",quantile');
     expect(text.endsWith('\n')).toBe(true);
   });
+
+  it('keeps counting wakes past the window the quantiles use', () => {
+    const metrics = createMetrics();
+    for (let i = 0; i < 1500; i++) metrics.wake('a', i, false);
+    expect(metrics.snapshot('a')).toMatchObject({ wakes: 1500, wakeP50Ms: 999 });
+    expect(metrics.prometheus()).toContain('portico_wake_duration_seconds_count{project="a"} 1500');
+  });
 });
