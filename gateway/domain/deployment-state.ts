@@ -33,6 +33,11 @@ export function isInProgress(status: DeploymentStatus): boolean {
   return !isTerminal(status);
 }
 
+/** A deployment as it starts: queued, nothing known yet. */
+export function queuedDeployment(id: string, projectId: string, createdAt: Date): Deployment {
+  return { id, projectId, status: 'queued', commit: null, phases: [], error: null, image: null, container: null, placement: null, createdAt: createdAt.toISOString() };
+}
+
 type Change = Pick<Deployment, 'status' | 'phases' | 'error'>;
 
 /**

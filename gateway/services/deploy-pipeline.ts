@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { transition } from '../domain/deployment-state.ts';
+import { queuedDeployment, transition } from '../domain/deployment-state.ts';
 import { analyseDockerfile } from '../domain/dockerfile.ts';
 import { placeDeployment } from '../domain/gpu.ts';
 import { describeSource } from '../domain/repo-spec.ts';
@@ -138,18 +138,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
 
   return {
     async enqueue(project) {
-      const deployment: Deployment = {
-        id: randomUUID(),
-        projectId: project.id,
-        status: 'queued',
-        commit: null,
-        phases: [],
-        error: null,
-        image: null,
-        container: null,
-        placement: null,
-        createdAt: clock.now().toISOString(),
-      };
+      const deployment = queuedDeployment(randomUUID(), project.id, clock.now());
       await store.createDeployment(deployment);
       const previous = queues.get(project.id) ?? Promise.resolve();
       const next = previous.then(() => run(deployment));

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Deployment, Project } from '../../gateway/domain/types.ts';
+import type { Project } from '../../gateway/domain/types.ts';
 import { PorticoError, type ErrorCode } from '../../gateway/errors.ts';
 import type { ProjectStore } from '../../gateway/ports/project-store.ts';
+import { makeDeployment, makeProject } from '../support/fixtures.ts';
 
 /**
  * Behaviour every ProjectStore must have, whatever it is built on. An adapter's test file calls
@@ -289,36 +290,6 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
       });
     });
   });
-}
-
-function makeProject(overrides: Partial<Project> = {}): Project {
-  return {
-    id: 'main-gpt2-acme',
-    source: { kind: 'github', owner: 'acme', repo: 'gpt2' },
-    branch: 'main',
-    dockerfile: 'Dockerfile',
-    context: '.',
-    gpu: 'auto',
-    env: {},
-    idleTimeoutSeconds: 900,
-    createdAt: '2026-11-25T09:00:00.000Z',
-    currentDeploymentId: null,
-    ...overrides,
-  };
-}
-
-function makeDeployment(overrides: Partial<Deployment> & Pick<Deployment, 'id' | 'projectId'>): Deployment {
-  return {
-    status: 'queued',
-    commit: null,
-    phases: [],
-    error: null,
-    image: null,
-    container: null,
-    placement: null,
-    createdAt: '2026-11-25T09:30:00.000Z',
-    ...overrides,
-  };
 }
 
 function byId(a: { id: string }, b: { id: string }): number {

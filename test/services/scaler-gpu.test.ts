@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../gateway/adapters/local/sqlite-store.ts';
 import type { GpuContention } from '../../gateway/domain/gpu-allocation.ts';
-import type { ContainerRef, Deployment, Project } from '../../gateway/domain/types.ts';
+import type { ContainerRef } from '../../gateway/domain/types.ts';
 import { systemClock } from '../../gateway/ports/clock.ts';
 import type { ContainerRuntime, ContainerStatus } from '../../gateway/ports/container-runtime.ts';
 import { createMetrics } from '../../gateway/services/metrics.ts';
 import { createScaler } from '../../gateway/services/scaler.ts';
+import { makeDeployment, makeProject } from '../support/fixtures.ts';
 
 /**
  * GPU containers cannot run on this machine (no GPU), so the runtime here is an in-memory
@@ -38,8 +39,14 @@ async function setUp(contention: GpuContention, wakeTimeoutMs = 5_000) {
   const store = createSqliteStore(':memory:');
   const { runtime, calls } = fakeGpuRuntime({ 'c-a': 'running', 'c-b': 'stopped' });
   for (const name of ['a', 'b']) {
-    const project: Project = { id: name, source: { kind: 'github', owner: 'acme', repo: name }, branch: 'main', dockerfile: 'Dockerfile', context: '.', gpu: 'auto', env: {}, idleTimeoutSeconds: 600, createdAt: new Date().toISOString(), currentDeploymentId: `d-${name}` };
-    const deployment: Deployment = { id: `d-${name}`, projectId: name, status: 'ready', commit: 'f'.repeat(40), phases: [], error: null, image: 'img', container: { id: `c-${name}`, upstream: `http://127.0.0.1:1/c-${name}` }, placement: { gpus: 1, cudaVersion: '12.4', pool: 't4', reason: 'fits' }, createdAt: new Date().toISOString() };
+    const project = makeProject({ id: name, source: { kind: 'github', owner: 'acme', repo: name }, currentDeploymentId: `d-${name}` });
+    const deployment = makeDeployment({
+      id: `d-${name}`,
+      projectId: name,
+      status: 'ready',
+      container: { id: `c-${name}`, upstream: `http://127.0.0.1:1/c-${name}` },
+      placement: { gpus: 1, cudaVersion: '12.4', pool: 't4', reason: 'fits' },
+    });
     await store.createProject(project);
     await store.createDeployment(deployment);
   }

@@ -1,9 +1,9 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbStore, createTable, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
-import type { Deployment } from '../../../gateway/domain/types.ts';
 import { PorticoError } from '../../../gateway/errors.ts';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { makeDeployment, makeProject } from '../../support/fixtures.ts';
 import { projectStoreContract } from '../../ports/project-store.contract.ts';
 
 let server: RunningDynalite;
@@ -46,22 +46,8 @@ describe('DynamoDB table', () => {
   });
 });
 
-function deployment(id: string, projectId: string, createdAt = '2026-11-25T09:30:00.000Z'): Deployment {
-  return { id, projectId, status: 'queued', commit: null, phases: [], error: null, image: null, container: null, placement: null, createdAt };
-}
-
-const project = {
-  id: 'proj-a',
-  source: { kind: 'github', owner: 'acme', repo: 'gpt2' },
-  branch: 'main',
-  dockerfile: 'Dockerfile',
-  context: '.',
-  gpu: 'auto',
-  env: {},
-  idleTimeoutSeconds: 900,
-  createdAt: '2026-11-25T09:00:00.000Z',
-  currentDeploymentId: null,
-} as const;
+const project = makeProject({ id: 'proj-a' });
+const deployment = (id: string, projectId: string, createdAt = '2026-11-25T09:30:00.000Z') => makeDeployment({ id, projectId, createdAt });
 
 describe('DynamoDB store', () => {
   it('refuses a deployment of a project that does not exist with not_found', async () => {
