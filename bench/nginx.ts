@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accepts, freePort } from './net.ts';
+import { accepts, freePort } from '../test/support/net.ts';
 import { findTool } from './tools.ts';
 
 export interface RunningNginx {

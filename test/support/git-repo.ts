@@ -1,10 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort } from './free-port.ts';
+import { accepts, freePort } from './net.ts';
 
 export interface GitRepo {
   /** The work tree (with `.git` inside). */
@@ -88,7 +87,7 @@ export async function startGitDaemon(baseDir: string): Promise<GitDaemon | null>
   });
   const ready = (async () => {
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (await canConnect(port)) return true;
+      if (await accepts(port)) return true;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return null;
@@ -108,17 +107,6 @@ export async function startGitDaemon(baseDir: string): Promise<GitDaemon | null>
   };
 }
 
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Creates repositories for one suite and removes them all at its end. */
 export function repoTracker(): { create(files: Record<string, string>): Promise<GitRepo>; removeAll(): Promise<void> } {
