@@ -33,17 +33,17 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
   return async function serveEndpoint({ request, label, path, prefix, clientAddress }: EndpointRequest): Promise<Response> {
     const resolved = await deps.routes.resolve(label);
     if (resolved.kind === 'page') {
-      if (resolved.projectId) count(resolved.projectId, resolved.page.status);
+      if (resolved.projectId) deps.metrics.response(resolved.projectId, resolved.page.status);
       return reply({ status: resolved.page.status, contentType: 'text/html; charset=utf-8', body: renderPage(resolved.page), headers: {} });
     }
     const { projectId } = resolved;
     const admission = await deps.gate.admit(resolved);
     if (admission.kind === 'still-waking' || admission.kind === 'queue-full') {
-      count(projectId, 503);
+      deps.metrics.response(projectId, 503);
       return reply(wakingReply(request.headers.get('accept'), label, admission.retryAfterSeconds));
     }
     if (admission.kind === 'failed') {
-      count(projectId, 503);
+      deps.metrics.response(projectId, 503);
       return page(503, 'Demo could not wake', admission.reason);
     }
 
@@ -62,21 +62,16 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     } catch (error) {
       admission.release();
       const timedOut = (error as Error).name === 'TimeoutError';
-      count(projectId, timedOut ? 504 : 502);
+      deps.metrics.response(projectId, timedOut ? 504 : 502);
       return timedOut
         ? page(504, 'Demo timed out', `the demo did not respond within ${deps.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)`)
         : page(502, 'Demo not answering', `the demo is not answering (${(error as Error).message})`);
     }
-    count(projectId, upstream.status);
+    deps.metrics.response(projectId, upstream.status);
     const body = upstream.body ? releasing(upstream.body, admission.release) : null;
     if (!body) admission.release();
     return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers: withoutHopByHop(upstream.headers) });
   };
-
-  function count(projectId: string, status: number): void {
-    deps.metrics.request(projectId);
-    if (status >= 500) deps.metrics.error(projectId);
-  }
 }
 
 function reply({ status, contentType, body, headers }: Reply): Response {

@@ -36,7 +36,7 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
   async function serveEndpoint(req: IncomingMessage, res: ServerResponse, label: string): Promise<void> {
     const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') {
-      if (resolved.projectId) count(resolved.projectId, resolved.page.status);
+      if (resolved.projectId) metrics.response(resolved.projectId, resolved.page.status);
       return sendPage(req, res, resolved.page);
     }
     const { projectId } = resolved;
@@ -46,10 +46,10 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
         return forward(req, res, resolved, admission);
       case 'still-waking':
       case 'queue-full':
-        count(projectId, 503);
+        metrics.response(projectId, 503);
         return sendWaking(req, res, label, admission.retryAfterSeconds);
       case 'failed':
-        count(projectId, 503);
+        metrics.response(projectId, 503);
         return sendPage(req, res, { status: 503, title: 'Demo could not wake', message: admission.reason });
     }
   }
@@ -62,15 +62,9 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
       (failure) => sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message }),
       ({ status, bytesIn, bytesOut }) => {
         admission.release();
-        count(target.projectId, status);
-        metrics.bytes(target.projectId, bytesIn, bytesOut);
+        metrics.response(target.projectId, status, bytesIn, bytesOut);
       },
     );
-  }
-
-  function count(projectId: string, status: number): void {
-    metrics.request(projectId);
-    if (status >= 500) metrics.error(projectId);
   }
 }
 

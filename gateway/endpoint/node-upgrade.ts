@@ -24,9 +24,8 @@ export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<En
     const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') return refuse(client, resolved.page.status, resolved.page.message);
     const admission = await gate.admit(resolved);
-    metrics.request(resolved.projectId);
     if (admission.kind !== 'go') {
-      metrics.error(resolved.projectId);
+      metrics.response(resolved.projectId, 503);
       return refuse(client, 503, admission.kind === 'failed' ? admission.reason : `${label} is waking up; retry shortly`);
     }
     const url = new URL(admission.upstream);
@@ -36,7 +35,7 @@ export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<En
       if (released) return;
       released = true;
       admission.release();
-      metrics.bytes(resolved.projectId, upstream.bytesWritten, upstream.bytesRead);
+      metrics.response(resolved.projectId, 101, upstream.bytesWritten, upstream.bytesRead);
     };
     upstream.once('connect', () => {
       const headers = forwardedHeaders(req, ['connection', 'upgrade']);

@@ -53,16 +53,13 @@ export function createMetrics() {
   }
 
   return {
-    request(projectId: string): void {
-      counters(projectId).requests += 1;
-    },
-    error(projectId: string): void {
-      counters(projectId).errors += 1;
-    },
-    bytes(projectId: string, received: number, sent: number): void {
+    /** One request answered: counted, an error when 5xx, with the body bytes each way. */
+    response(projectId: string, status: number, bytesIn = 0, bytesOut = 0): void {
       const c = counters(projectId);
-      c.bytesIn += received;
-      c.bytesOut += sent;
+      c.requests += 1;
+      if (status >= 500) c.errors += 1;
+      c.bytesIn += bytesIn;
+      c.bytesOut += bytesOut;
     },
     wake(projectId: string, durationMs: number, cold: boolean): void {
       const c = counters(projectId);

@@ -14,9 +14,9 @@ describe('quantile', () => {
 describe('metrics', () => {
   it('counts per project and reports wake quantiles', () => {
     const metrics = createMetrics();
-    for (let i = 0; i < 3; i++) metrics.request('a');
-    metrics.error('a');
-    metrics.bytes('a', 10, 2000);
+    metrics.response('a', 200, 10, 2000);
+    metrics.response('a', 404);
+    metrics.response('a', 502);
     metrics.wake('a', 900, true);
     metrics.wake('a', 5, false);
     expect(metrics.snapshot('a')).toEqual({ requests: 3, errors: 1, coldStarts: 1, wakes: 2, wakeP50Ms: 5, wakeP99Ms: 900, bytesIn: 10, bytesOut: 2000 });
@@ -25,8 +25,8 @@ describe('metrics', () => {
 
   it('writes Prometheus text with one sample per project', () => {
     const metrics = createMetrics();
-    metrics.request('b');
-    metrics.request('a');
+    metrics.response('b', 200);
+    metrics.response('a', 200);
     metrics.wake('a', 1500, true);
     const text = metrics.prometheus();
     expect(text).toContain('# TYPE portico_requests_total counter\nportico_requests_total{project="a"} 1\nportico_requests_total{project="b"} 1\n');
