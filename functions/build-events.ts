@@ -1,5 +1,17 @@
-// Placeholder Lambda entry for CodeBuild "Build State Change" events: the lead wires it to
-// the deploy pipeline (gateway/services). Dependency-free so `cdk synth` bundles it offline.
-export const handler = async (event: unknown): Promise<void> => {
-  console.log(JSON.stringify({ msg: 'portico build event (not wired yet)', event }));
-};
+import type { EventBridgeEvent } from 'aws-lambda';
+import { createAwsPorts } from '../gateway/adapters/aws/aws-ports.ts';
+import { type BuildStateChangeDetail, fromBuildEvent } from '../gateway/adapters/aws/codebuild-builder.ts';
+import { loadAwsConfig } from '../gateway/aws-config.ts';
+import { createLambdaGateway } from '../gateway/lambda-gateway.ts';
+
+// CodeBuild "Build State Change" events: a finished build releases (or fails) its deployment.
+const config = loadAwsConfig(process.env);
+// Placing a task may mean booting a GPU instance; leave room inside the function's 15 minutes for the probe.
+const { pipeline } = createLambdaGateway(config, createAwsPorts(config, { placementTimeoutMs: 10 * 60_000 }));
+
+export async function handler(event: EventBridgeEvent<'CodeBuild Build State Change', BuildStateChangeDetail>): Promise<void> {
+  const build = fromBuildEvent(event.detail);
+  if (!build) return console.log(JSON.stringify({ msg: 'ignored a build Portico did not start', buildId: event.detail['build-id'] }));
+  const deployment = await pipeline.onBuild(build);
+  console.log(JSON.stringify({ msg: 'build event', buildId: build.buildId, deploymentId: build.deploymentId, status: deployment?.status ?? 'unchanged' }));
+}

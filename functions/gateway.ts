@@ -1,7 +1,13 @@
-// Placeholder Lambda entry for the gateway: the lead wires it to the Hono core
-// (gateway/) with the AWS adapters. Kept dependency-free so `cdk synth` bundles it offline.
-export const handler = async (): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> => ({
-  statusCode: 501,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ error: 'not_implemented', message: 'The Portico gateway is not wired to this Lambda yet.' }),
-});
+import { handle, streamHandle } from 'hono/aws-lambda';
+import { createAwsPorts } from '../gateway/adapters/aws/aws-ports.ts';
+import { loadAwsConfig } from '../gateway/aws-config.ts';
+import { createLambdaGateway } from '../gateway/lambda-gateway.ts';
+
+// The gateway Lambda: the Hono core with the AWS adapters, built once per instance.
+const config = loadAwsConfig(process.env);
+const { app } = createLambdaGateway(config, createAwsPorts(config));
+
+/** Behind the Function URL, which streams responses (InvokeMode RESPONSE_STREAM). */
+export const handler = streamHandle(app);
+/** Behind the HTTP API of the wildcard domain, which takes a buffered response. */
+export const bufferedHandler = handle(app);

@@ -3,22 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { BUILD_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
 import { acknowledge, arnPrefix, refOf, wildcardResource } from '../nag.ts';
 
 /** ECR repositories Portico creates and may push to: one per project, all under this prefix. */
 export const REPOSITORY_PREFIX = 'portico/';
 
-/**
- * Variables each build overrides (StartBuild environmentVariablesOverride). The defaults are
- * placeholders so a build started without them fails at once with a clear message.
- */
-export const BUILD_VARIABLES = {
-  sourceUrl: 'SOURCE_URL',
-  commit: 'COMMIT_SHA',
-  dockerfile: 'DOCKERFILE',
-  context: 'BUILD_CONTEXT',
-  repositoryUri: 'IMAGE_REPOSITORY_URI',
-} as const;
 
 /**
  * The CodeBuild project that builds a repository's Dockerfile at one commit and pushes the

@@ -15,8 +15,11 @@ export interface StartRequest {
   readonly pool?: string | null;
 }
 
-/** What the engine says a container is doing. */
-export type ContainerStatus = 'running' | 'paused' | 'stopped' | 'missing';
+/**
+ * What the engine says a container is doing. `crashed`: it exited on its own with a failure
+ * (or is between the engine's restarts of a crash loop), as opposed to `stopped` by Portico.
+ */
+export type ContainerStatus = 'running' | 'paused' | 'stopped' | 'crashed' | 'missing';
 
 /**
  * Runs containers. Operations are idempotent: stopping a container that is already gone is
@@ -44,8 +47,19 @@ export interface ContainerRuntime {
    */
   resume(containerId: string): Promise<ContainerRef>;
   status(containerId: string): Promise<ContainerStatus>;
+  /** The container's last lines of output, to show why it crashed. */
+  lastLog(containerId: string): Promise<string>;
   /** Stops and removes one container. */
   remove(containerId: string): Promise<void>;
   /** Stops and removes every container labelled with this project. */
   removeProjectContainers(projectId: string): Promise<void>;
+}
+
+/**
+ * Waking without waiting, for hosts where a request cannot outlive the wake (Lambda in front of
+ * ECS, where a task takes tens of seconds to start and a GPU instance minutes).
+ */
+export interface AsyncWake {
+  /** Asks for the stopped container to run again and returns at once. Idempotent. */
+  requestWake(containerId: string): Promise<void>;
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { queuedDeployment, transition } from '../domain/deployment-state.ts';
-import { analyseDockerfile } from '../domain/dockerfile.ts';
-import { placeDeployment } from '../domain/gpu.ts';
-import { describeSource } from '../domain/repo-spec.ts';
-import type { Deployment, DeploymentStatus, Project, ResolvedSource } from '../domain/types.ts';
-import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
+import { queuedDeployment } from '../domain/deployment-state.ts';
+import type { Deployment, Project } from '../domain/types.ts';
+import { PorticoError, messageOf } from '../errors.ts';
+import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import type { DeploySettings, Ports } from './ports.ts';
 
 export interface DeployPipeline {
@@ -22,44 +20,25 @@ export interface DeployPipeline {
  * a failure at any phase leaves the serving deployment untouched.
  */
 export function createDeployPipeline(ports: Ports, settings: DeploySettings): DeployPipeline {
-  const { store, source, builder, runtime, clock } = ports;
+  const { store, source, builder, clock } = ports;
   const queues = new Map<string, Promise<void>>();
 
-  async function move(deployment: Deployment, to: DeploymentStatus, reason?: string): Promise<Deployment> {
-    const change = transition(deployment, to, clock.now(), reason);
-    await store.appendLog(deployment.id, to === 'failed' ? `==> failed: ${change.error}\n` : `==> ${to}\n`);
-    return store.updateDeployment(deployment.id, change);
-  }
-
-  async function run(initial: Deployment): Promise<void> {
-    let deployment = initial;
-    const log = (text: string) => store.appendLog(deployment.id, text);
+  async function run(queued: Deployment): Promise<void> {
+    let deployment = queued;
     let scratch: string | null = null;
-    let started: string | null = null; // a container this run started and must not leave behind on failure
     try {
-      const project = await mustGetProject(initial.projectId);
+      const prepared = await prepareDeployment(ports, queued, settings.gpuPools);
+      const { project, resolved, analysis } = prepared;
+      deployment = prepared.deployment;
+      await ports.runtime.ping(); // no engine: fail in seconds, before downloading anything
 
-      deployment = await move(deployment, 'resolving');
-      await log(`resolving ${describeSource(project.source)}@${project.branch}\n`);
-      const resolved = await source.resolve(project.source, project.branch);
-      deployment = await store.updateDeployment(deployment.id, { commit: resolved.commit });
-      await log(`commit ${resolved.commit}\n`);
-      const analysis = await readAndAnalyse(project, resolved);
-      await log(`base image ${analysis.baseImage}, port ${analysis.port}${analysis.gpu ? `, CUDA ${analysis.cudaVersion ?? '(version unknown)'}` : ''}\n`);
-      const placed = placeDeployment(project.gpu, analysis, settings.gpuPools);
-      if (!placed.ok) throw new PorticoError('placement_failed', placed.reason);
-      const { placement } = placed;
-      deployment = await store.updateDeployment(deployment.id, { placement });
-      await log(`placement: ${placement.gpus > 0 ? `${placement.gpus} GPU in pool ${placement.pool}` : 'CPU'} (${placement.reason})\n`);
-      await runtime.ping(); // no engine: fail in seconds, before downloading anything
-
-      deployment = await move(deployment, 'fetching');
+      deployment = await moveDeployment(ports, deployment, 'fetching');
       await mkdir(settings.workDir, { recursive: true });
       scratch = await mkdtemp(join(settings.workDir, `${project.id}-`));
       await source.fetch(resolved, scratch);
       const { contextDir, dockerfile } = await locateBuildFiles(scratch, project);
 
-      deployment = await move(deployment, 'building');
+      deployment = await moveDeployment(ports, deployment, 'building');
       const image = await builder.build(
         {
           contextDir,
@@ -68,71 +47,36 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
           labels: { 'portico.project': project.id, 'portico.commit': resolved.commit },
           buildArgs: {},
         },
-        (text) => void log(text),
+        (text) => void store.appendLog(deployment.id, text),
       );
-      deployment = await store.updateDeployment(deployment.id, { image: image.tag });
       await rm(scratch, { recursive: true, force: true });
       scratch = null;
 
-      deployment = await move(deployment, 'starting');
-      const container = await runtime.start({
-        projectId: project.id,
-        deploymentId: deployment.id,
+      deployment = await releaseDeployment(ports, {
+        deployment,
         image: image.tag,
         port: analysis.port,
-        env: project.env,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         nanoCpus: settings.containerNanoCpus,
-        gpus: placement.gpus,
-        pool: placement.pool,
+        startupTimeoutMs: settings.startupTimeoutMs,
       });
-      started = container.id;
-      deployment = await store.updateDeployment(deployment.id, { container });
-      await runtime.waitUntilReady(container, { startupTimeoutMs: settings.startupTimeoutMs });
-
-      // Route first, retire the old container, and only then report ready: once a client sees
-      // `ready`, the new version serves and the old one is gone.
-      await switchTraffic(project.id, deployment);
-      started = null;
-      deployment = await move(deployment, 'ready');
-      await log(`serving ${container.upstream}\n`);
+      if (settings.keepImages !== undefined) await pruneImages(deployment, image.tag, settings.keepImages);
     } catch (error) {
-      if (started) await runtime.remove(started).catch((removeError: unknown) => console.error('could not remove container', removeError));
-      if (!isPorticoError(error)) console.error(`deployment ${deployment.id} failed unexpectedly`, error);
-      const reason = isPorticoError(error) ? error.message : `internal error: ${messageOf(error)}`;
-      await move(deployment, 'failed', reason).catch((storeError: unknown) => console.error('could not record failure', storeError));
+      const latest = (await store.getDeployment(deployment.id).catch(() => null)) ?? deployment;
+      await failDeployment(ports, latest, error);
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
     }
   }
 
-  async function mustGetProject(id: string): Promise<Project> {
-    const project = await store.getProject(id);
-    if (!project) throw new PorticoError('not_found', `project ${id} was deleted`);
-    return project;
-  }
-
-  async function readAndAnalyse(project: Project, resolved: ResolvedSource) {
-    const text = await source.readFile(resolved, project.dockerfile);
-    const where = `${describeSource(project.source)}@${project.branch} (${resolved.commit.slice(0, 7)})`;
-    if (text === null) {
-      throw new PorticoError('dockerfile_invalid', `no Dockerfile at "${project.dockerfile}" in ${where}; add one, or set "dockerfile" to its path`);
-    }
-    const result = analyseDockerfile(text);
-    if (!result.ok) throw new PorticoError('dockerfile_invalid', `${project.dockerfile} in ${where}: ${result.error}`);
-    return result.analysis;
-  }
-
-  /** The new deployment (answering its probe) takes the route; the one it replaces is marked superseded and stopped. */
-  async function switchTraffic(projectId: string, ready: Deployment): Promise<void> {
-    const project = await mustGetProject(projectId);
-    const previous = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
-    await store.updateProject(projectId, { currentDeploymentId: ready.id });
-    if (!previous || previous.id === ready.id) return;
-    if (previous.status === 'ready') await store.updateDeployment(previous.id, transition(previous, 'superseded', clock.now()));
-    if (previous.container) {
-      // The new version already serves; a stuck old container is worth a log line, not a failed deployment.
-      await runtime.remove(previous.container.id).catch((error: unknown) => store.appendLog(ready.id, `warning: could not remove the previous container: ${messageOf(error)}\n`));
+  /** Disk-heavy builds pile up: after a successful deploy only the newest images stay. A failed prune is a log line, never a failed deployment. */
+  async function pruneImages(ready: Deployment, serving: string, keep: number): Promise<void> {
+    const note = (text: string) => store.appendLog(ready.id, text).catch(() => undefined);
+    try {
+      const { removed } = await builder.pruneProjectImages(ready.projectId, { keep, inUse: [serving] });
+      if (removed.length > 0) await note(`pruned old images: ${removed.join(', ')}\n`);
+    } catch (error) {
+      await note(`warning: could not prune old images: ${messageOf(error)}\n`);
     }
   }
 

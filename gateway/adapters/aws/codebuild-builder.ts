@@ -1,85 +1,135 @@
-import { BatchGetBuildsCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
+import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
 import { withAws } from './aws-errors.ts';
-import { repositoryName } from './ecr-registry.ts';
+import { BUILD_VARIABLES as V } from './build-variables.ts';
+import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
-export interface CodeBuildRequest {
-  readonly projectId: string;
-  /** The GitHub repository and the exact commit to build (never a branch: builds are reproducible). */
-  readonly source: { readonly owner: string; readonly repo: string; readonly commit: string };
-  /** Dockerfile path relative to the repository root. */
-  readonly dockerfile: string;
-  /** Build context directory relative to the repository root. */
-  readonly context: string;
-  /** Where to push the result, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/portico/x:3f2a…`. */
-  readonly imageUri: string;
+export interface CodeBuildBuilderDeps {
+  readonly client: CodeBuildClient;
+  readonly projectName: string;
+  /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly ecrRegistry: string;
+  readonly registry: EcrRegistry;
 }
 
-export type CodeBuildStatus = 'building' | 'succeeded' | { readonly failed: string };
+/** How many recent builds `recent` looks at: enough to cover every build still in flight. */
+const RECENT_BUILDS = 100;
 
 /**
- * Builds images in CodeBuild, which fetches the source from GitHub itself. Unlike the local
- * builder this does not wait: `startBuild` returns at once and the deploy pipeline is advanced
- * by CodeBuild's state-change events (or by polling `buildStatus`).
+ * Builds in CodeBuild. The project's buildspec (cdk/constructs/builds.ts) clones the repository
+ * at the commit, builds the Dockerfile and pushes `<repository>:<commit>` to the project's ECR
+ * repository, which `start` creates first. `start` does not wait for the build.
  */
-export interface CodeBuildBuilder {
-  startBuild(request: CodeBuildRequest): Promise<{ readonly buildId: string }>;
-  buildStatus(buildId: string): Promise<CodeBuildStatus>;
-}
+export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilder {
+  const { client, projectName } = deps;
 
-/** `ecrRegistry` is the registry host, `<account>.dkr.ecr.<region>.amazonaws.com`, for the layer cache image. */
-export function createCodeBuildBuilder(deps: { client: CodeBuildClient; projectName: string; ecrRegistry: string }): CodeBuildBuilder {
-  const { client, projectName, ecrRegistry } = deps;
-
-  async function startBuild(request: CodeBuildRequest): Promise<{ readonly buildId: string }> {
-    const { owner, repo, commit } = request.source;
+  async function start(request: RemoteBuildRequest): Promise<{ buildId: string; image: string }> {
+    const { commit, spec } = request.source;
+    const what = `${spec.owner}/${spec.repo}@${commit.slice(0, 7)}`;
+    await deps.registry.ensureRepository(request.projectId);
+    const repositoryUri = `${deps.ecrRegistry}/${repositoryName(request.projectId)}`;
+    const variables: Record<string, string> = {
+      [V.sourceUrl]: cloneUrl(spec),
+      [V.commit]: commit,
+      [V.dockerfile]: request.dockerfile,
+      [V.context]: request.context,
+      [V.repositoryUri]: repositoryUri,
+      [V.deploymentId]: request.deploymentId,
+      [V.port]: String(request.port),
+      [V.memoryBytes]: String(request.memoryBytes),
+    };
     const output = await withAws('CodeBuild', () =>
       client.send(
         new StartBuildCommand({
           projectName,
-          sourceTypeOverride: 'GITHUB',
-          sourceLocationOverride: `https://github.com/${owner}/${repo}.git`,
-          sourceVersion: commit,
-          environmentVariablesOverride: [
-            { name: 'IMAGE_URI', value: request.imageUri, type: 'PLAINTEXT' },
-            { name: 'DOCKERFILE', value: request.dockerfile, type: 'PLAINTEXT' },
-            { name: 'CONTEXT', value: request.context, type: 'PLAINTEXT' },
-            { name: 'CACHE_REF', value: `${ecrRegistry}/${repositoryName(request.projectId)}:buildcache`, type: 'PLAINTEXT' },
-          ],
+          environmentVariablesOverride: Object.entries(variables).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' })),
         }),
       ),
     ).catch((error: unknown) => {
       if (error instanceof PorticoError) throw error;
-      throw new PorticoError('build_failed', `CodeBuild refused to start a build of ${owner}/${repo}@${commit.slice(0, 7)}: ${messageOf(error)}`, { cause: error });
+      throw new PorticoError('build_failed', `CodeBuild refused to start a build of ${what}: ${messageOf(error)}`, { cause: error });
     });
     const buildId = output.build?.id;
-    if (!buildId) throw new PorticoError('build_failed', `CodeBuild accepted the build of ${owner}/${repo}@${commit.slice(0, 7)} but returned no build id`);
-    return { buildId };
+    if (!buildId) throw new PorticoError('build_failed', `CodeBuild accepted the build of ${what} but returned no build id`);
+    return { buildId, image: `${repositoryUri}:${commit}` };
   }
 
-  async function buildStatus(buildId: string): Promise<CodeBuildStatus> {
-    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
-    const build = output.builds?.find((candidate) => candidate.id === buildId);
-    if (!build) return { failed: `CodeBuild has no record of build ${buildId}` };
-    return statusOf(build);
+  async function recent(): Promise<RemoteBuild[]> {
+    const listed = await withAws('CodeBuild', () => client.send(new ListBuildsForProjectCommand({ projectName, sortOrder: 'DESCENDING' })));
+    const ids = (listed.ids ?? []).slice(0, RECENT_BUILDS);
+    if (ids.length === 0) return [];
+    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids })));
+    return (output.builds ?? []).map(fromBuild).filter((build) => build !== null);
   }
 
-  return { startBuild, buildStatus };
+  return { start, recent };
 }
 
-/** Maps one CodeBuild build to Portico's view; a failure names the phase and CodeBuild's reason. */
-export function statusOf(build: Build): CodeBuildStatus {
-  switch (build.buildStatus) {
+function cloneUrl(spec: SourceSpec): string {
+  if (spec.kind === 'github') return `https://github.com/${spec.owner}/${spec.repo}.git`;
+  if (spec.kind === 'git' && /^https?:\/\//.test(spec.url)) return spec.url;
+  throw new PorticoError('invalid_input', `CodeBuild can only build GitHub or https git repositories, not ${spec.kind === 'git' ? spec.url : spec.path}`, { field: 'repo' });
+}
+
+/** A build as CodeBuild's API returns it; null for builds Portico did not start. */
+export function fromBuild(build: Build): RemoteBuild | null {
+  const variables = new Map((build.environment?.environmentVariables ?? []).map((variable) => [variable.name, variable.value ?? '']));
+  const phases = (build.phases ?? []).map((phase) => ({ type: phase.phaseType, status: phase.phaseStatus, messages: (phase.contexts ?? []).map((context) => context.message ?? '') }));
+  return remoteBuild(build.id, build.buildStatus, variables, phases);
+}
+
+/** The `detail` of an EventBridge "CodeBuild Build State Change" event. */
+export interface BuildStateChangeDetail {
+  readonly 'build-id': string;
+  readonly 'build-status': string;
+  readonly 'additional-information'?: {
+    readonly environment?: { readonly 'environment-variables'?: readonly { readonly name: string; readonly value: string }[] };
+    readonly phases?: readonly { readonly 'phase-type'?: string; readonly 'phase-status'?: string; readonly 'phase-context'?: readonly string[] }[];
+  };
+}
+
+/** The same view of a build from its state-change event; null for builds Portico did not start. */
+export function fromBuildEvent(detail: BuildStateChangeDetail): RemoteBuild | null {
+  const info = detail['additional-information'];
+  const variables = new Map((info?.environment?.['environment-variables'] ?? []).map((variable) => [variable.name, variable.value]));
+  const phases = (info?.phases ?? []).map((phase) => ({ type: phase['phase-type'], status: phase['phase-status'], messages: [...(phase['phase-context'] ?? [])] }));
+  return remoteBuild(detail['build-id'], detail['build-status'], variables, phases);
+}
+
+interface PhaseInfo {
+  readonly type: string | undefined;
+  readonly status: string | undefined;
+  readonly messages: readonly string[];
+}
+
+function remoteBuild(buildId: string | undefined, buildStatus: string | undefined, variables: Map<string | undefined, string>, phases: readonly PhaseInfo[]): RemoteBuild | null {
+  const deploymentId = variables.get(V.deploymentId);
+  if (!buildId || !deploymentId) return null;
+  return {
+    buildId,
+    deploymentId,
+    status: statusOf(buildStatus, phases),
+    image: `${variables.get(V.repositoryUri) ?? ''}:${variables.get(V.commit) ?? ''}`,
+    port: Number(variables.get(V.port)),
+    memoryBytes: Number(variables.get(V.memoryBytes)),
+  };
+}
+
+/** Portico's view of a build status; a failure names the phase and CodeBuild's reason. */
+function statusOf(buildStatus: string | undefined, phases: readonly PhaseInfo[]): RemoteBuild['status'] {
+  switch (buildStatus) {
     case 'SUCCEEDED':
       return 'succeeded';
     case 'IN_PROGRESS':
     case undefined:
       return 'building';
     default: {
-      const phase = build.phases?.find((candidate) => candidate.phaseStatus && candidate.phaseStatus !== 'SUCCEEDED');
-      const why = phase?.contexts?.map((context) => context.message).filter((message) => message)?.join('; ');
-      const where = phase?.phaseType ? ` in phase ${phase.phaseType}` : '';
-      const verdict = build.buildStatus === 'TIMED_OUT' ? 'timed out' : build.buildStatus === 'STOPPED' ? 'was stopped' : 'failed';
+      const phase = phases.find((candidate) => candidate.status && candidate.status !== 'SUCCEEDED');
+      const why = phase?.messages.filter((message) => message).join('; ');
+      const where = phase?.type ? ` in phase ${phase.type}` : '';
+      const verdict = buildStatus === 'TIMED_OUT' ? 'timed out' : buildStatus === 'STOPPED' ? 'was stopped' : 'failed';
       return { failed: `the CodeBuild build ${verdict}${where}${why ? `: ${why}` : ''}; see its log in CloudWatch for details` };
     }
   }

@@ -57,7 +57,7 @@ const logSk = (offset: number) => `LOG#${String(Math.min(offset, Number.MAX_SAFE
 const LOG_END = 'LOG#~';
 const indexSk = (createdAt: string, seq: number) => `DEPLOYMENT#${createdAt}#${String(seq).padStart(12, '0')}`;
 
-const PROJECT_FIELDS = ['source', 'branch', 'dockerfile', 'context', 'gpu', 'env', 'idleTimeoutSeconds', 'createdAt', 'currentDeploymentId'] as const;
+const PROJECT_FIELDS = ['source', 'branch', 'dockerfile', 'context', 'gpu', 'env', 'secrets', 'idleTimeoutSeconds', 'createdAt', 'currentDeploymentId'] as const;
 const DEPLOYMENT_FIELDS = ['status', 'commit', 'phases', 'error', 'image', 'container', 'placement', 'createdAt'] as const;
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
@@ -408,7 +408,9 @@ function pick<T extends object, K extends keyof T>(value: T, fields: readonly K[
 
 /** Rebuilds a Project from exactly its own fields, dropping keys and bookkeeping attributes. */
 function toProject(item: Item): Project {
-  return { id: String(item['id']), ...pick(item as unknown as Project, PROJECT_FIELDS) };
+  const project = { id: String(item['id']), ...pick(item as unknown as Project, PROJECT_FIELDS) };
+  // Items written before secrets existed have none.
+  return { ...project, secrets: project.secrets ?? {} };
 }
 
 function toDeployment(item: Item): Deployment {

@@ -15,7 +15,7 @@ import {
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
-import type { ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
+import type { AsyncWake, ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
 import { cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
 
@@ -52,7 +52,7 @@ const GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveException']);
  * then probes that address over HTTP. ECS cannot freeze a task, so `pause` is `stop`
  * (desiredCount 0) and a resume boots a fresh task at a new IP.
  */
-export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime {
+export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & AsyncWake {
   const { client, cluster } = deps;
   const fetchImpl = deps.fetchImpl ?? fetch;
   const clock = deps.clock ?? systemClock;
@@ -213,6 +213,14 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime {
     return { id: name, upstream: await waitForTask(name, portOf(service), ours) };
   }
 
+  /** Asks ECS for one task again and returns at once; the gateway routes once the task answers. */
+  async function requestWake(name: string): Promise<void> {
+    await scale(name, 1).catch((error: unknown) => {
+      if (GONE.has(awsErrorName(error) ?? '')) throw new PorticoError('start_failed', `service ${name} no longer exists, so it cannot be woken; deploy the project again`, { cause: error });
+      throw startError(`ECS could not wake service ${name}`, error);
+    });
+  }
+
   async function remove(name: string): Promise<void> {
     await scale(name, 0).catch(ignoreGone);
     await ecs(() => client.send(new DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
@@ -238,7 +246,12 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime {
     }
   }
 
-  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, status, remove, removeProjectContainers };
+  /** ECS keeps no container output itself: it goes to the task definition's log driver. */
+  async function lastLog(name: string): Promise<string> {
+    return `(the output of ${name} is in CloudWatch Logs, in the log group of its task definition)`;
+  }
+
+  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, lastLog, remove, removeProjectContainers };
 }
 
 /** The task's private IPv4 address from its awsvpc network interface. */

@@ -1,0 +1,77 @@
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { AwsConfig } from '../../aws-config.ts';
+import type { ActivityLog } from '../../ports/activity-log.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { AsyncWake, ContainerRuntime } from '../../ports/container-runtime.ts';
+import type { RemoteBuilder } from '../../ports/remote-builder.ts';
+import type { SourceFetcher } from '../../ports/source-fetcher.ts';
+import type { SourceSpec } from '../../domain/types.ts';
+import { PorticoError } from '../../errors.ts';
+import type { Ports } from '../../services/ports.ts';
+import { createGithubSource } from '../local/github-source.ts';
+import { capacityProviderFor } from './capacity.ts';
+import { createCodeBuildBuilder } from './codebuild-builder.ts';
+import { createDynamoDbActivityLog } from './dynamodb-activity-log.ts';
+import { createDynamoDbStore } from './dynamodb-store.ts';
+import { createEcrImageStore } from './ecr-image-store.ts';
+import { createEcrRegistry } from './ecr-registry.ts';
+import { createEcsRuntime } from './ecs-runtime.ts';
+
+export interface AwsPorts extends Ports {
+  readonly runtime: ContainerRuntime & AsyncWake;
+  readonly remoteBuilder: RemoteBuilder;
+  readonly activity: ActivityLog;
+}
+
+export interface AwsPortsOptions {
+  /** How long `start` may wait for ECS to place a task (the build-events function waits; the gateway never starts tasks). */
+  readonly placementTimeoutMs?: number;
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+}
+
+/** Portico on AWS: DynamoDB state, GitHub as the source, CodeBuild → ECR builds, ECS tasks. */
+export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {}): AwsPorts {
+  const clientConfig = { region: config.region };
+  const dynamo = new DynamoDBClient(clientConfig);
+  const registry = createEcrRegistry({ client: new ECRClient(clientConfig), keepImages: config.keepImages });
+  const clock = options.clock ?? systemClock;
+  return {
+    store: createDynamoDbStore({ client: dynamo, tableName: config.tableName }),
+    activity: createDynamoDbActivityLog({ client: dynamo, tableName: config.tableName }),
+    source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
+    builder: createEcrImageStore(registry),
+    remoteBuilder: createCodeBuildBuilder({ client: new CodeBuildClient(clientConfig), projectName: config.buildProject, ecrRegistry: config.ecrRegistry, registry }),
+    runtime: createEcsRuntime({
+      client: new ECSClient(clientConfig),
+      cluster: config.cluster,
+      subnets: config.taskSubnets,
+      securityGroups: config.taskSecurityGroups,
+      executionRoleArn: config.taskExecutionRoleArn,
+      taskRoleArn: config.taskRoleArn,
+      logGroup: config.taskLogGroup,
+      region: config.region,
+      capacityProviderFor,
+      clock,
+      ...(options.fetch ? { fetchImpl: options.fetch } : {}),
+      ...(options.placementTimeoutMs ? { placementTimeoutMs: options.placementTimeoutMs } : {}),
+    }),
+    clock,
+  };
+}
+
+/** CodeBuild clones from GitHub, so on AWS a project's source must be a GitHub repository. */
+function githubOnly(github: SourceFetcher): SourceFetcher {
+  const check = (spec: SourceSpec) => {
+    if (spec.kind !== 'github') throw new PorticoError('invalid_input', `on AWS Portico deploys GitHub repositories (owner/repo or https://github.com/owner/repo); "${spec.kind === 'git' ? spec.url : spec.path}" is not one`, { field: 'repo' });
+  };
+  return {
+    defaultBranch: async (spec) => (check(spec), github.defaultBranch(spec)),
+    resolve: async (spec, branch) => (check(spec), github.resolve(spec, branch)),
+    readFile: (source, path) => github.readFile(source, path),
+    fetch: (source, destDir) => github.fetch(source, destDir),
+  };
+}

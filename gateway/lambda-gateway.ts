@@ -1,0 +1,73 @@
+import type { Context } from 'hono';
+import type { Hono } from 'hono';
+import type { AwsPorts } from './adapters/aws/aws-ports.ts';
+import { createApp } from './app.ts';
+import type { AwsConfig } from './aws-config.ts';
+import { createAsyncWakeGate } from './endpoint/async-wake-gate.ts';
+import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
+import { createRouteTable } from './endpoint/route-table.ts';
+import { reapIdleDemos } from './services/activity-reaper.ts';
+import { type EventPipeline, createEventPipeline } from './services/event-pipeline.ts';
+import { createMetrics } from './services/metrics.ts';
+import { createProjectService } from './services/project-service.ts';
+import { versionedStore } from './services/versioned-store.ts';
+
+export interface LambdaGateway {
+  /** The same Hono app as `npm start`, with the AWS adapters and the asynchronous wake. */
+  readonly app: Hono;
+  readonly pipeline: EventPipeline;
+  /** The reaper's tick: idle demos to zero, missed build events and stuck deployments reconciled. */
+  tick(): Promise<{ readonly slept: string[]; readonly advanced: number; readonly interrupted: number }>;
+}
+
+/** A build-events delivery may be replayed for minutes after the fact; stuck means well past the build-events function's 15-minute limit. */
+const STUCK_AFTER_MS = 20 * 60_000;
+const BUILD_TIMEOUT_MS = 90 * 60_000;
+
+/** Composes Portico on Lambda. The entry files in functions/ hold one of these per instance. */
+export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaGateway {
+  const store = versionedStore(ports.store);
+  const core = { ...ports, store };
+  const pipeline = createEventPipeline(core, ports.remoteBuilder, {
+    gpuPools: config.gpuPools,
+    containerMemoryBytes: config.containerMemoryBytes,
+    containerNanoCpus: config.containerNanoCpus,
+    startupTimeoutMs: config.startupTimeoutMs,
+    stuckAfterMs: STUCK_AFTER_MS,
+    buildTimeoutMs: BUILD_TIMEOUT_MS,
+  });
+  const projects = createProjectService(core, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
+  const metrics = createMetrics(); // per instance: Lambda instances come and go, so these are a sample
+  const gate = createAsyncWakeGate(
+    { runtime: ports.runtime, activity: ports.activity, clock: ports.clock },
+    { probeTimeoutMs: 2_000, retryAfterSeconds: 5, routeCacheMs: 10_000, activityWriteIntervalMs: 60_000, wakeRequestIntervalMs: 30_000 },
+  );
+  const app = createApp({
+    projects,
+    endpoint: createFetchEndpoint({ routes: createRouteTable(store), gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    clientAddress: (c: Context) => sourceIp(c.env),
+    // Without a domain every request is for the gateway itself, and demos live under /p/{label}/.
+    domain: config.domain ?? 'endpoint.invalid',
+    endpointUrl: (id) => (config.domain ? `https://${id}.${config.domain}` : `/p/${id}/`),
+    // Lambda instances keep no runtime state between requests; the demo's state is ECS's.
+    runtimeOf: () => ({ state: null, lastRequestAt: null, coldStarts: 0 }),
+    metricsOf: (id) => metrics.snapshot(id),
+    prometheus: () => metrics.prometheus(),
+  });
+
+  return {
+    app,
+    pipeline,
+    async tick() {
+      const { slept } = await reapIdleDemos({ store, runtime: ports.runtime, activity: ports.activity, clock: ports.clock });
+      const { advanced, interrupted } = await pipeline.reconcile();
+      return { slept, advanced, interrupted };
+    },
+  };
+}
+
+/** The caller's address from the Lambda event (API Gateway HTTP API and Function URLs both use payload 2.0). */
+function sourceIp(env: unknown): string {
+  const event = (env as { event?: { requestContext?: { http?: { sourceIp?: string } } } } | undefined)?.event;
+  return event?.requestContext?.http?.sourceIp ?? '';
+}

@@ -1,0 +1,36 @@
+import type { ResolvedSource } from '../domain/types.ts';
+
+export interface RemoteBuildRequest {
+  readonly projectId: string;
+  readonly deploymentId: string;
+  /** The repository pinned to the exact commit to build (never a branch: builds are reproducible). */
+  readonly source: ResolvedSource;
+  /** Dockerfile path and build context, relative to the repository root. */
+  readonly dockerfile: string;
+  readonly context: string;
+  /** What the release step needs once the image exists; carried with the build so its completion event is self-contained. */
+  readonly port: number;
+  readonly memoryBytes: number;
+}
+
+/** A build as the builder reports it, from a state-change event or from asking. */
+export interface RemoteBuild {
+  readonly buildId: string;
+  readonly deploymentId: string;
+  readonly status: 'building' | 'succeeded' | { readonly failed: string };
+  /** Where the image is pushed, e.g. `…dkr.ecr.eu-west-1.amazonaws.com/portico/x:3f2a…`. */
+  readonly image: string;
+  readonly port: number;
+  readonly memoryBytes: number;
+}
+
+/**
+ * Builds images somewhere else (CodeBuild) and does not wait: `start` returns once the build is
+ * accepted, and the build's completion arrives later as an event (or from `recent`). Failures to
+ * start throw `PorticoError('build_failed')`; no builder reachable throws `engine_unavailable`.
+ */
+export interface RemoteBuilder {
+  start(request: RemoteBuildRequest): Promise<{ readonly buildId: string; readonly image: string }>;
+  /** The most recent builds (newest first), for reconciling completions whose events were missed. */
+  recent(): Promise<RemoteBuild[]>;
+}

@@ -1,0 +1,43 @@
+import type { Deployment } from '../domain/types.ts';
+import { messageOf } from '../errors.ts';
+import type { ActivityLog } from '../ports/activity-log.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ContainerRuntime } from '../ports/container-runtime.ts';
+import type { ProjectStore } from '../ports/project-store.ts';
+
+export interface ActivityReaperDeps {
+  readonly store: ProjectStore;
+  readonly runtime: Pick<ContainerRuntime, 'status' | 'stop'>;
+  readonly activity: ActivityLog;
+  readonly clock: Clock;
+}
+
+/**
+ * Scales to zero every running demo idle past its project's timeout, judged by the stored
+ * activity log (what the gateway instances recorded) rather than by one process's memory. A
+ * demo never requested since it became ready counts as active from then.
+ */
+export async function reapIdleDemos(deps: ActivityReaperDeps): Promise<{ readonly slept: string[]; readonly failed: string[] }> {
+  const { store, runtime, activity, clock } = deps;
+  const slept: string[] = [];
+  const failed: string[] = [];
+  for (const project of await store.listProjects()) {
+    const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
+    if (!current?.container) continue;
+    try {
+      if ((await runtime.status(current.container.id)) !== 'running') continue;
+      const lastActive = (await activity.lastActive(project.id)) ?? readyAt(current);
+      if (clock.now().getTime() - lastActive.getTime() < project.idleTimeoutSeconds * 1000) continue;
+      await runtime.stop(current.container.id);
+      slept.push(project.id);
+    } catch (error) {
+      console.error(`could not scale ${project.id} to zero: ${messageOf(error)}`);
+      failed.push(project.id);
+    }
+  }
+  return { slept, failed };
+}
+
+function readyAt(deployment: Deployment): Date {
+  return new Date(deployment.phases.at(-1)?.endedAt ?? deployment.createdAt);
+}

@@ -1,0 +1,133 @@
+import { transition } from '../domain/deployment-state.ts';
+import { type DockerfileAnalysis, analyseDockerfile } from '../domain/dockerfile.ts';
+import { placeDeployment } from '../domain/gpu.ts';
+import { describeSource } from '../domain/repo-spec.ts';
+import type { Deployment, DeploymentStatus, Placement, Project, ResolvedSource } from '../domain/types.ts';
+import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
+import type { GpuPool } from '../domain/gpu-pools.ts';
+import type { Ports } from './ports.ts';
+
+/*
+ * The phases both pipelines share. The local pipeline runs them in one go; on AWS the gateway
+ * runs `prepare` and starts a CodeBuild build, and the build's state-change event runs `release`.
+ */
+
+/** Moves a deployment to its next status, with the phase marker in its log. */
+export async function moveDeployment(ports: Pick<Ports, 'store' | 'clock'>, deployment: Deployment, to: DeploymentStatus, reason?: string): Promise<Deployment> {
+  const change = transition(deployment, to, ports.clock.now(), reason);
+  await ports.store.appendLog(deployment.id, to === 'failed' ? `==> failed: ${change.error}\n` : `==> ${to}\n`);
+  return ports.store.updateDeployment(deployment.id, change);
+}
+
+/** Records why a deployment failed; a PorticoError's message is the reason users see. */
+export async function failDeployment(ports: Pick<Ports, 'store' | 'clock'>, deployment: Deployment, error: unknown): Promise<void> {
+  if (!isPorticoError(error)) console.error(`deployment ${deployment.id} failed unexpectedly`, error);
+  const reason = isPorticoError(error) ? error.message : `internal error: ${messageOf(error)}`;
+  await moveDeployment(ports, deployment, 'failed', reason).catch((storeError: unknown) => console.error('could not record failure', storeError));
+}
+
+export async function mustGetProject(ports: Pick<Ports, 'store'>, id: string): Promise<Project> {
+  const project = await ports.store.getProject(id);
+  if (!project) throw new PorticoError('not_found', `project ${id} was deleted`);
+  return project;
+}
+
+export interface Prepared {
+  readonly deployment: Deployment;
+  readonly project: Project;
+  readonly resolved: ResolvedSource;
+  readonly analysis: DockerfileAnalysis;
+  readonly placement: Placement;
+}
+
+/**
+ * Resolving: pins the branch to a commit, reads and analyses the Dockerfile and decides the
+ * placement, all before anything is fetched or built, so an impossible deployment fails in seconds.
+ */
+export async function prepareDeployment(ports: Pick<Ports, 'store' | 'source' | 'clock'>, queued: Deployment, gpuPools: readonly GpuPool[]): Promise<Prepared> {
+  const { store, source } = ports;
+  const project = await mustGetProject(ports, queued.projectId);
+  let deployment = await moveDeployment(ports, queued, 'resolving');
+  await store.appendLog(deployment.id, `resolving ${describeSource(project.source)}@${project.branch}\n`);
+  const resolved = await source.resolve(project.source, project.branch);
+  deployment = await store.updateDeployment(deployment.id, { commit: resolved.commit });
+  await store.appendLog(deployment.id, `commit ${resolved.commit}\n`);
+
+  const where = `${describeSource(project.source)}@${project.branch} (${resolved.commit.slice(0, 7)})`;
+  const text = await source.readFile(resolved, project.dockerfile);
+  if (text === null) throw new PorticoError('dockerfile_invalid', `no Dockerfile at "${project.dockerfile}" in ${where}; add one, or set "dockerfile" to its path`);
+  const result = analyseDockerfile(text);
+  if (!result.ok) throw new PorticoError('dockerfile_invalid', `${project.dockerfile} in ${where}: ${result.error}`);
+  const { analysis } = result;
+  await store.appendLog(deployment.id, `base image ${analysis.baseImage}, port ${analysis.port}${analysis.gpu ? `, CUDA ${analysis.cudaVersion ?? '(version unknown)'}` : ''}\n`);
+
+  const placed = placeDeployment(project.gpu, analysis, gpuPools);
+  if (!placed.ok) throw new PorticoError('placement_failed', placed.reason);
+  const { placement } = placed;
+  deployment = await store.updateDeployment(deployment.id, { placement });
+  await store.appendLog(deployment.id, `placement: ${placement.gpus > 0 ? `${placement.gpus} GPU in pool ${placement.pool}` : 'CPU'} (${placement.reason})\n`);
+  return { deployment, project, resolved, analysis, placement };
+}
+
+export interface ReleaseRequest {
+  /** The deployment, in `building`, whose image is ready. */
+  readonly deployment: Deployment;
+  readonly image: string;
+  readonly port: number;
+  readonly memoryBytes: number;
+  readonly nanoCpus: number;
+  readonly startupTimeoutMs: number;
+}
+
+/**
+ * Starting → ready: starts the new container, waits until it answers, switches the route and
+ * retires the old one. On failure the new container is removed and the serving one is untouched.
+ */
+export async function releaseDeployment(ports: Pick<Ports, 'store' | 'runtime' | 'clock'>, request: ReleaseRequest): Promise<Deployment> {
+  const { store, runtime } = ports;
+  const project = await mustGetProject(ports, request.deployment.projectId);
+  let deployment = await store.updateDeployment(request.deployment.id, { image: request.image });
+  deployment = await moveDeployment(ports, deployment, 'starting');
+  const placement = deployment.placement;
+  let started: string | null = null;
+  try {
+    const container = await runtime.start({
+      projectId: project.id,
+      deploymentId: deployment.id,
+      image: request.image,
+      port: request.port,
+      env: { ...project.env, ...project.secrets },
+      memoryBytes: request.memoryBytes,
+      nanoCpus: request.nanoCpus,
+      gpus: placement?.gpus ?? 0,
+      pool: placement?.pool ?? null,
+    });
+    started = container.id;
+    deployment = await store.updateDeployment(deployment.id, { container });
+    await runtime.waitUntilReady(container, { startupTimeoutMs: request.startupTimeoutMs });
+
+    // Route first, retire the old container, and only then report ready: once a client sees
+    // `ready`, the new version serves and the old one is gone.
+    await switchTraffic(ports, deployment);
+    started = null;
+    deployment = await moveDeployment(ports, deployment, 'ready');
+    await store.appendLog(deployment.id, `serving ${container.upstream}\n`);
+    return deployment;
+  } finally {
+    if (started) await runtime.remove(started).catch((removeError: unknown) => console.error('could not remove container', removeError));
+  }
+}
+
+/** The new deployment (answering its probe) takes the route; the one it replaces is marked superseded and removed. */
+async function switchTraffic(ports: Pick<Ports, 'store' | 'runtime' | 'clock'>, ready: Deployment): Promise<void> {
+  const { store, runtime, clock } = ports;
+  const project = await mustGetProject(ports, ready.projectId);
+  const previous = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
+  await store.updateProject(project.id, { currentDeploymentId: ready.id });
+  if (!previous || previous.id === ready.id) return;
+  if (previous.status === 'ready') await store.updateDeployment(previous.id, transition(previous, 'superseded', clock.now()));
+  if (previous.container) {
+    // The new version already serves; a stuck old container is worth a log line, not a failed deployment.
+    await runtime.remove(previous.container.id).catch((error: unknown) => store.appendLog(ready.id, `warning: could not remove the previous container: ${messageOf(error)}\n`));
+  }
+}

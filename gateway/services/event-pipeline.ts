@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidTransitionError, isInProgress, queuedDeployment } from '../domain/deployment-state.ts';
+import type { GpuPool } from '../domain/gpu-pools.ts';
+import type { Deployment } from '../domain/types.ts';
+import { messageOf } from '../errors.ts';
+import type { RemoteBuild, RemoteBuilder } from '../ports/remote-builder.ts';
+import type { DeployPipeline } from './deploy-pipeline.ts';
+import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import type { Ports } from './ports.ts';
+
+export interface EventPipelineSettings {
+  readonly gpuPools: readonly GpuPool[];
+  readonly containerMemoryBytes: number;
+  readonly containerNanoCpus: number;
+  readonly startupTimeoutMs: number;
+  /** A deployment in a phase no process is running any more (its Lambda timed out) is failed after this long. */
+  readonly stuckAfterMs: number;
+  /** A build with no outcome this long after it started is failed (CodeBuild's own timeout is shorter). */
+  readonly buildTimeoutMs: number;
+}
+
+/** The deploy pipeline advanced by events, for hosts where no process lives through a build (Lambda). */
+export interface EventPipeline extends DeployPipeline {
+  /**
+   * A build's state changed: a finished one releases (or fails) its deployment. Safe to call
+   * again for the same build: only a deployment still `building` moves.
+   */
+  onBuild(build: RemoteBuild): Promise<Deployment | null>;
+  /** Advances builds whose events were missed and fails deployments stuck in a phase nobody runs. */
+  reconcile(): Promise<{ readonly advanced: number; readonly interrupted: number }>;
+}
+
+/**
+ * `enqueue` runs the resolving phase in the request (seconds: it reads the Dockerfile through
+ * the GitHub API) and starts a remote build; the build's completion event runs `onBuild`, which
+ * starts the container, waits for its answer and switches the route, like the local pipeline.
+ */
+export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: RemoteBuilder, settings: EventPipelineSettings): EventPipeline {
+  const { store, clock } = ports;
+
+  async function enqueue(project: Parameters<DeployPipeline['enqueue']>[0]): Promise<Deployment> {
+    const queued = queuedDeployment(randomUUID(), project.id, clock.now());
+    await store.createDeployment(queued);
+    try {
+      const prepared = await prepareDeployment(ports, queued, settings.gpuPools);
+      const { analysis, resolved } = prepared;
+      // The remote builder fetches the source itself, as the first step of its build.
+      let deployment = await moveDeployment(ports, prepared.deployment, 'fetching');
+      const build = await builder.start({
+        projectId: project.id,
+        deploymentId: deployment.id,
+        source: resolved,
+        dockerfile: project.dockerfile,
+        context: project.context,
+        port: analysis.port,
+        memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
+      });
+      await store.appendLog(deployment.id, `build ${build.buildId} started; image ${build.image}\n`);
+      deployment = await moveDeployment(ports, deployment, 'building');
+      return deployment;
+    } catch (error) {
+      const latest = (await store.getDeployment(queued.id)) ?? queued;
+      await failDeployment(ports, latest, error);
+      return (await store.getDeployment(queued.id)) ?? latest;
+    }
+  }
+
+  async function onBuild(build: RemoteBuild): Promise<Deployment | null> {
+    const deployment = await store.getDeployment(build.deploymentId);
+    if (!deployment || deployment.status !== 'building' || build.status === 'building') return null;
+    if (build.status !== 'succeeded') {
+      await store.appendLog(deployment.id, `build ${build.buildId}: ${build.status.failed}\n`);
+      await moveDeployment(ports, deployment, 'failed', build.status.failed);
+      return store.getDeployment(deployment.id);
+    }
+    const newer = await newerServing(deployment);
+    if (newer) {
+      await moveDeployment(ports, deployment, 'failed', `superseded: deployment ${newer.id}, started later, already serves`);
+      return store.getDeployment(deployment.id);
+    }
+    try {
+      return await releaseDeployment(ports, {
+        deployment,
+        image: build.image,
+        port: build.port,
+        memoryBytes: build.memoryBytes,
+        nanoCpus: settings.containerNanoCpus,
+        startupTimeoutMs: settings.startupTimeoutMs,
+      });
+    } catch (error) {
+      // The same event delivered twice: the other delivery moved the deployment on first.
+      if (error instanceof InvalidTransitionError) return null;
+      const latest = (await store.getDeployment(deployment.id)) ?? deployment;
+      await failDeployment(ports, latest, error);
+      return store.getDeployment(deployment.id);
+    }
+  }
+
+  /** The project's serving deployment when it was created after this one (the later deploy wins). */
+  async function newerServing(deployment: Deployment): Promise<Deployment | null> {
+    const project = await store.getProject(deployment.projectId);
+    const serving = project?.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
+    return serving && serving.createdAt > deployment.createdAt ? serving : null;
+  }
+
+  async function reconcile() {
+    let advanced = 0;
+    let interrupted = 0;
+    for (const build of await builder.recent()) {
+      if (build.status !== 'building' && (await onBuild(build))) advanced += 1;
+    }
+    const now = clock.now().getTime();
+    for (const project of await store.listProjects()) {
+      for (const deployment of await store.listDeployments(project.id)) {
+        if (!isInProgress(deployment.status)) continue;
+        const since = Date.parse(deployment.phases.at(-1)?.startedAt ?? deployment.createdAt);
+        const limit = deployment.status === 'building' ? settings.buildTimeoutMs : settings.stuckAfterMs;
+        if (now - since < limit) continue;
+        const reason =
+          deployment.status === 'building'
+            ? `interrupted: no build outcome arrived within ${Math.round(limit / 60_000)} minutes; deploy again`
+            : `interrupted: the deployment stopped while ${deployment.status}; deploy again`;
+        try {
+          if (deployment.container) await ports.runtime.remove(deployment.container.id);
+          await moveDeployment(ports, deployment, 'failed', reason);
+          interrupted += 1;
+        } catch (error) {
+          console.error(`could not fail stuck deployment ${deployment.id}: ${messageOf(error)}`);
+        }
+      }
+    }
+    return { advanced, interrupted };
+  }
+
+  return {
+    enqueue,
+    onBuild,
+    reconcile,
+    // Nothing runs in this process after `enqueue` returns.
+    idle: async () => undefined,
+  };
+}
