@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ApiClient } from './api-client.ts';
-import { elapsed, followDeployment, type DeploymentJson } from './follow-deployment.ts';
+import { elapsed, followDeployment, phaseProgress, type DeploymentJson } from './follow-deployment.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 
 export interface DeployOptions {
@@ -23,7 +23,8 @@ interface CreatedProject {
 
 /**
  * `portico deploy`: creates the project (or finds it), starts a deployment of the branch
- * head, streams phases and build log, prints the endpoint. Exit 0 ready, 1 failed.
+ * head, streams the build log with a line as each phase ends (and how long it took), prints
+ * the endpoint. Exit 0 ready, 1 failed.
  */
 export async function deployCommand(api: ApiClient, options: DeployOptions, out: (text: string) => void): Promise<number> {
   const body = {
@@ -47,9 +48,15 @@ export async function deployCommand(api: ApiClient, options: DeployOptions, out:
     return EXIT.ok;
   }
   if (!options.json) out(`project ${created.body.id}, deployment ${deploymentId}\n`);
-  const final = await followDeployment(api, deploymentId, (text) => {
-    if (!options.json) out(text);
-  });
+  const reported = new Set<string>();
+  const final = await followDeployment(
+    api,
+    deploymentId,
+    (text) => {
+      if (!options.json) out(text);
+    },
+    { onPoll: (deployment) => (options.json ? undefined : out(phaseProgress(deployment, reported))) },
+  );
   const ok = final.status === 'ready';
   if (options.json) {
     out(JSON.stringify({ id: created.body.id, endpoint: created.body.endpoint, deployment: final }) + '\n');

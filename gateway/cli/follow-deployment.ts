@@ -13,7 +13,7 @@ export async function followDeployment(
   api: ApiClient,
   deploymentId: string,
   onLog: (text: string) => void,
-  options: { readonly pollMs?: number } = {},
+  options: { readonly pollMs?: number; readonly onPoll?: (deployment: DeploymentJson) => void } = {},
 ): Promise<DeploymentJson> {
   const pollMs = options.pollMs ?? 400;
   let offset = 0;
@@ -22,6 +22,7 @@ export async function followDeployment(
     const { text, headers } = await api.text(`/api/deployments/${encodeURIComponent(deploymentId)}/logs?offset=${offset}`);
     if (text) onLog(text);
     offset = Number(headers.get('x-log-offset') ?? offset);
+    options.onPoll?.(deployment);
     if (TERMINAL.has(deployment.status)) return deployment;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
@@ -34,4 +35,18 @@ export function elapsed(deployment: DeploymentJson): string {
   if (!first || !last) return '0.0s';
   const end = last.endedAt ?? new Date().toISOString();
   return `${((Date.parse(end) - Date.parse(first.startedAt)) / 1000).toFixed(1)}s`;
+}
+
+/**
+ * One progress line per phase that has ended and is not in `reported` yet, e.g.
+ * `==> building done in 12.3s`; the names are added to `reported`.
+ */
+export function phaseProgress(deployment: Pick<DeploymentJson, 'phases'>, reported: Set<string>): string {
+  let lines = '';
+  for (const phase of deployment.phases) {
+    if (phase.endedAt === null || reported.has(phase.name)) continue;
+    reported.add(phase.name);
+    lines += `==> ${phase.name} done in ${((Date.parse(phase.endedAt) - Date.parse(phase.startedAt)) / 1000).toFixed(1)}s\n`;
+  }
+  return lines;
 }

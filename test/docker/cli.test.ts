@@ -38,6 +38,7 @@ describe('the portico CLI against a running gateway', () => {
     const order = ['==> resolving', '==> fetching', '==> building', 'Step 1/', '==> starting', '==> ready'].map((marker) => result.stdout.indexOf(marker));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const phase of ['resolving', 'fetching', 'building', 'starting']) expect(result.stdout).toMatch(new RegExp(`==> ${phase} done in \\d+\\.\\ds\n`));
     const endpoint = /ready in [\d.]+s: (http:\/\/\S+)/.exec(result.stdout)?.[1];
     expect(endpoint).toMatch(/^http:\/\/main-.*\.localhost:\d+$/);
 
