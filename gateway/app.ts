@@ -3,6 +3,7 @@ import { parseHost } from './domain/host.ts';
 import type { EndpointRequest } from './endpoint/fetch-endpoint.ts';
 import { createApiRoutes, type ApiDeps } from './api/routes.ts';
 import { errorResponse } from './api/error-response.ts';
+import { createDashboard } from './ui/dashboard.tsx';
 
 /** The runtime-agnostic Hono app for the gateway's own host: health, metrics, REST API. */
 export interface AppDeps extends ApiDeps {
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', (c) => c.text(deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
   app.route('/api', createApiRoutes(deps));
+  app.route('/', createDashboard(deps));
   app.notFound((c) =>
     c.req.path.startsWith('/api/')
       ? c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404)

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # What the test suites need beyond npm packages: a running Docker engine (installed from
-# Debian's docker.io when absent and we are root), git, and the base images the fixtures
-# build on, made offline because no registry is reachable. Idempotent; `npm test` runs it.
+# Debian's docker.io when absent and we are root), git, the base images the fixtures build
+# on (made offline because no registry is reachable), and Debian's chromium for the browser
+# suites in test/browser/. Idempotent; `npm test` runs it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/ensure-docker.sh"
 bash "$here/make-test-images.sh"
+
+# The dashboard suites drive /usr/bin/chromium through playwright-core (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-prereqs: installing chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    echo "test-prereqs: the browser suites need /usr/bin/chromium; install it with \`apt-get install -y chromium\` (as root)" >&2
+    exit 1
+  fi
+fi
+echo "test-prereqs: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium present')"

@@ -1,0 +1,60 @@
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+
+/** Every dashboard style in one place: small, inline, nothing fetched from a CDN. */
+const CSS = `
+:root { color-scheme: light dark; --fg: #1d2433; --muted: #667085; --line: #d0d5dd; --card: #f8f9fb; --accent: #3559e0; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e4e7ec; --muted: #98a2b3; --line: #344054; --card: #161b26; --accent: #7b9bff; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); }
+header { display: flex; gap: 1.5rem; align-items: baseline; padding: .8rem 1.5rem; border-bottom: 1px solid var(--line); }
+header .brand { font-weight: 700; font-size: 1.1rem; text-decoration: none; color: var(--fg); }
+main { max-width: 64rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+a { color: var(--accent); }
+table { width: 100%; border-collapse: collapse; }
+th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: .8rem; text-transform: uppercase; color: var(--muted); }
+.muted { color: var(--muted); }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin: 1rem 0; }
+form label { display: block; margin: .5rem 0; }
+form input { display: block; width: 100%; max-width: 36rem; padding: .4rem .5rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
+button { font: inherit; padding: .4rem 1.1rem; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
+button:disabled { opacity: .6; }
+.badge { display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; background: #667085; }
+.badge.ready { background: #12805c; } .badge.failed { background: #c4320a; } .badge.superseded, .badge.none { background: #98a2b3; }
+.badge.live { background: #b54708; animation: pulse 1.4s ease-in-out infinite; }
+@keyframes pulse { 50% { opacity: .55; } }
+.error { color: #c4320a; white-space: pre-wrap; }
+pre.log { background: #0c111d; color: #d0d5dd; padding: .8rem; border-radius: 8px; max-height: 32rem; overflow: auto; white-space: pre-wrap; font-size: .8rem; }
+.timeline { display: grid; grid-template-columns: 6rem 1fr 5rem; gap: .3rem .6rem; align-items: center; }
+.timeline .bar { height: .8rem; border-radius: 4px; background: var(--accent); min-width: 2px; }
+.timeline .bar.running { background: #b54708; animation: pulse 1.4s ease-in-out infinite; }
+`;
+
+/** The page shell: title, navigation, styles. */
+export function Layout({ title, children }: { readonly title: string; readonly children?: Child }) {
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · Portico`}</title>
+          <style dangerouslySetInnerHTML={{ __html: CSS }} />
+        </head>
+        <body>
+          <header>
+            <a class="brand" href="/">
+              Portico
+            </a>
+            <nav>
+              <a href="/">Projects</a> · <a href="/deploy">Deploy</a> · <a href="/api/projects">API</a>
+            </nav>
+          </header>
+          <main>{children}</main>
+        </body>
+      </html>
+    </>
+  );
+}
