@@ -16,6 +16,7 @@ import { createCleanup } from './cleanup.ts';
 import { deployDemo, servingContainer } from './demo-project.ts';
 import { evaluate } from './goals.ts';
 import { startNginx } from './nginx.ts';
+import { measureLambdaBundle } from './lambda-bundle.ts';
 import { formatTable, writeResults } from './report.ts';
 import { findTool } from './tools.ts';
 import { LIGHT_LOAD, LOAD, WARM_UP_SECONDS, type WarmTarget, measureWarm } from './warm.ts';
@@ -36,6 +37,8 @@ process.once('SIGINT', () => {
 
 async function main(): Promise<void> {
   const began = Date.now();
+  // Needs no Docker: the gateway Lambda's bundle size and cold module-load time (issue 5's goals).
+  const lambdaBundle = await measureLambdaBundle(log);
   const { docker, where } = createDockerClient(process.env.DOCKER_HOST);
   await preflight(docker, where);
   const load = loadavg();
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       demo: { image: demo.image, baseImage: NODE_IMAGE },
     },
     metrics,
+    lambdaBundle,
     raw: measurements,
     skipped: nginxNote ? [nginxNote] : [],
   });

@@ -1,0 +1,204 @@
+/**
+ * The gateway Lambda's bundle: functions/gateway.ts bundled exactly as the CDK stack bundles it
+ * (cdk/constructs/gateway.ts `bundling`, through NodejsFunction's esbuild arguments), its
+ * minified size and biggest packages, and its cold module-load time: fresh `node` processes
+ * importing the bundle against fresh `node` processes importing an empty module, interleaved.
+ * Goals from issue 5: under 300 KB minified, under 100 ms to load. Run alone with
+ * `npx tsx bench/lambda-bundle.ts`; `npm run bench` runs it first.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { bundling } from '../cdk/constructs/gateway.ts';
+import { median, round } from './stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Inside the checkout so the bundle's `@aws-sdk/*` imports resolve from node_modules, as they resolve from the runtime's on Lambda. */
+const OUT_DIR = fileURLToPath(new URL('../node_modules/.cache/portico-lambda-bench/', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../functions/gateway.ts', import.meta.url));
+/**
+ * NodejsFunction's default externals for Node ≥ 18 runtimes (the SDK v3 the runtime ships):
+ * `@aws-sdk/*`, plus `@smithy/*` under the feature flag
+ * `@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages`, which cdk.json sets.
+ */
+const EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
+const LOAD_RUNS = 20;
+const GOAL_KB = 300;
+const GOAL_LOAD_MS = 100;
+
+/** What loadAwsConfig needs at module load; dummy values, as the stack would set real ones. */
+const DUMMY_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  PORTICO_TABLE_NAME: 'portico-bench',
+  PORTICO_CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:123456789012:cluster/portico',
+  PORTICO_BUILD_PROJECT: 'portico-builds',
+  PORTICO_ECR_REGISTRY: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+  PORTICO_TASK_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/exec',
+  PORTICO_TASK_ROLE_ARN: 'arn:aws:iam::123456789012:role/task',
+  PORTICO_TASK_LOG_GROUP: '/portico/demos',
+  PORTICO_TASK_SECURITY_GROUP: 'sg-0demos',
+  PORTICO_TASK_SUBNETS: 'subnet-0a,subnet-0b',
+  PORTICO_GPU_POOLS: '[]',
+};
+
+/** What Lambda's runtime defines before it imports a handler module (streamHandle calls it at load). */
+const AWSLAMBDA_GLOBAL = 'globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };';
+
+export interface PackageShare {
+  readonly name: string;
+  readonly kb: number;
+}
+
+export interface LambdaBundleResult {
+  readonly esbuild: Record<string, unknown>;
+  readonly minifiedKb: number;
+  readonly gzipKb: number;
+  readonly goalKb: number;
+  readonly topPackages: readonly PackageShare[];
+  readonly load: {
+    readonly runs: number;
+    /** Wall time of `node loader.mjs` importing the bundle, minus the same for an empty module. */
+    readonly medianMs: number;
+    readonly p90Ms: number;
+    readonly bundleProcessMedianMs: number;
+    readonly baselineProcessMedianMs: number;
+    /** `import()` of the bundle timed inside the process (no process start-up at all). */
+    readonly importMedianMs: number;
+    readonly goalMs: number;
+    readonly node: string;
+  };
+  readonly zod: readonly { readonly variant: string; readonly kb: number; readonly note: string }[];
+}
+
+/** The esbuild options NodejsFunction derives from `bundling` (see aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js buildEsbuildArgs). */
+function cdkEsbuildOptions() {
+  return {
+    bundle: true,
+    platform: 'node' as const,
+    format: bundling.format === 'esm' ? ('esm' as const) : ('cjs' as const),
+    target: bundling.target,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    external: EXTERNAL,
+    banner: { js: bundling.banner },
+  };
+}
+
+export async function measureLambdaBundle(log: (line: string) => void = console.log): Promise<LambdaBundleResult> {
+  await rm(OUT_DIR, { recursive: true, force: true });
+  await mkdir(OUT_DIR, { recursive: true });
+  const options = cdkEsbuildOptions();
+  const outfile = `${OUT_DIR}index.mjs`;
+  const result = await build({ ...options, entryPoints: [ENTRY], outfile, metafile: true, logLevel: 'warning' });
+  const bytes = (await stat(outfile)).size;
+  const minifiedKb = round(bytes / 1024, 1);
+  const gzipKb = round(gzipSync(readFileSync(outfile)).length / 1024, 1);
+  const topPackages = packagesOf(result.metafile, 'index.mjs').slice(0, 10);
+  log(`lambda bundle: functions/gateway.ts → ${minifiedKb} KB minified (${gzipKb} KB gzipped), goal < ${GOAL_KB} KB: ${minifiedKb < GOAL_KB ? 'met' : 'NOT met'}`);
+  log(`  esbuild: --bundle --platform=node --format=${options.format} --target=${options.target} --minify --sourcemap ${EXTERNAL.map((name) => `--external:${name}`).join(' ')} --banner:js=…`);
+  log(`  biggest packages: ${topPackages.map((share) => `${share.name} ${share.kb} KB`).join(', ')}`);
+
+  const load = await measureLoad(outfile, log);
+  const zod = await zodVariants(log);
+  return { esbuild: { ...options, entryPoints: ['functions/gateway.ts'] }, minifiedKb, gzipKb, goalKb: GOAL_KB, topPackages, load, zod };
+}
+
+/** Bytes in the output per package (node_modules/<name> or <@scope/name>); Portico's own files as "portico". */
+function packagesOf(metafile: Metafile, outputName: string): PackageShare[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outputName))?.[1];
+  if (!output) throw new Error(`esbuild's metafile has no output ${outputName}`);
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const name = match ? match[1]! : 'portico (own code)';
+    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...totals].map(([name, total]) => ({ name, kb: round(total / 1024, 1) })).sort((a, b) => b.kb - a.kb);
+}
+
+async function measureLoad(outfile: string, log: (line: string) => void): Promise<LambdaBundleResult['load']> {
+  const bundleLoader = `${OUT_DIR}load-bundle.mjs`;
+  const emptyLoader = `${OUT_DIR}load-empty.mjs`;
+  await writeFile(`${OUT_DIR}empty.mjs`, 'export const handler = () => undefined;\n');
+  // Both loaders are the same but for the module they import, and both print the import's own time.
+  const loader = (target: string) =>
+    `${AWSLAMBDA_GLOBAL}\nconst began = performance.now();\nawait import(${JSON.stringify(pathToFileURL(target).href)});\nprocess.stdout.write(String(performance.now() - began));\n`;
+  await writeFile(bundleLoader, loader(outfile));
+  await writeFile(emptyLoader, loader(`${OUT_DIR}empty.mjs`));
+  const env = { PATH: process.env['PATH'] ?? '', ...DUMMY_ENV };
+
+  const run = (file: string) => {
+    const began = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [file], { env, cwd: ROOT, encoding: 'utf8' });
+    const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
+    if (child.status !== 0) throw new Error(`node ${file} failed (${child.status}): ${child.stderr}`);
+    return { wallMs, importMs: Number(child.stdout) };
+  };
+  run(bundleLoader); // the first read of every file from disk is not a Lambda cold start either: Lambda's disk cache is warm for the runtime's SDK
+  run(emptyLoader);
+  const bundleRuns: number[] = [];
+  const baselineRuns: number[] = [];
+  const importRuns: number[] = [];
+  for (let index = 0; index < LOAD_RUNS; index++) {
+    const loaded = run(bundleLoader);
+    bundleRuns.push(loaded.wallMs);
+    importRuns.push(loaded.importMs);
+    baselineRuns.push(run(emptyLoader).wallMs);
+  }
+  // Pairwise differences, so drift in machine load hits both sides of each pair alike.
+  const differences = bundleRuns.map((ms, index) => ms - baselineRuns[index]!);
+  const result = {
+    runs: LOAD_RUNS,
+    medianMs: round(median(differences), 1),
+    p90Ms: round(percentile(differences, 0.9), 1),
+    bundleProcessMedianMs: round(median(bundleRuns), 1),
+    baselineProcessMedianMs: round(median(baselineRuns), 1),
+    importMedianMs: round(median(importRuns), 1),
+    goalMs: GOAL_LOAD_MS,
+    node: process.version,
+  };
+  log(
+    `  cold module load (${LOAD_RUNS} fresh node ${process.version} processes each, interleaved): median ${result.medianMs} ms, p90 ${result.p90Ms} ms over an empty module ` +
+      `(process ${result.bundleProcessMedianMs} vs ${result.baselineProcessMedianMs} ms; import() alone ${result.importMedianMs} ms), goal < ${GOAL_LOAD_MS} ms: ${result.medianMs < GOAL_LOAD_MS ? 'met' : 'NOT met'}`,
+  );
+  return result;
+}
+
+function percentile(samples: readonly number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+/**
+ * How much zod costs by the way it is imported: the same small schema bundled with the CDK's
+ * options under each import style, to see whether one of them drops zod's locales.
+ */
+async function zodVariants(log: (line: string) => void): Promise<LambdaBundleResult['zod']> {
+  const schema = 'const Body = z.object({ repo: z.string().min(1), branch: z.string().optional(), gpu: z.union([z.literal("auto"), z.number().int()]).optional() });\nconsole.log(Body.safeParse({ repo: "a/b" }).success);\n';
+  const variants = [
+    { variant: "import { z } from 'zod'", source: `import { z } from 'zod';\n${schema}`, note: 'what gateway/api/schemas.ts does' },
+    { variant: "import * as z from 'zod'", source: `import * as z from 'zod';\n${schema}`, note: 'namespace import: lets esbuild drop unused exports' },
+    { variant: "import * as z from 'zod/mini'", source: `import * as z from 'zod/mini';\n${schema.replace('z.string().min(1)', 'z.string().check(z.minLength(1))').replace('z.number().int()', 'z.int()')}`, note: 'functional API: different method syntax' },
+    { variant: "import { z } from '@hono/zod-openapi'", source: `import { z } from '@hono/zod-openapi';\n${schema}`, note: 'what the OpenAPI routes use; brings @asteasolutions/zod-to-openapi' },
+  ];
+  const results: { variant: string; kb: number; note: string }[] = [];
+  for (const { variant, source, note } of variants) {
+    const entry = `${OUT_DIR}zod-${results.length}.ts`;
+    await writeFile(entry, source);
+    const out = await build({ ...cdkEsbuildOptions(), sourcemap: false, entryPoints: [entry], write: false, outfile: `${OUT_DIR}zod-${results.length}.mjs`, absWorkingDir: ROOT, nodePaths: [`${ROOT}node_modules`] });
+    const kb = round(out.outputFiles.find((file) => file.path.endsWith('.mjs'))!.contents.length / 1024, 1);
+    results.push({ variant, kb, note });
+  }
+  log(`  zod by import style (same schema, CDK options): ${results.map((entry) => `${entry.variant} ${entry.kb} KB`).join('; ')}`);
+  return results;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const result = await measureLambdaBundle();
+  console.log(JSON.stringify(result, null, 2));
+}

@@ -1,0 +1,219 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateServiceCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  ServiceNotFoundException,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BUILD_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
+import { makeDeployment, makeProject } from '../support/fixtures.ts';
+import { LAMBDA_ENV, type LambdaHarness, readFixture, startLambdaHarness } from '../support/lambda-harness.ts';
+
+/*
+ * functions/build-events.ts receiving real "CodeBuild Build State Change" events (EventBridge's
+ * documented shape, carrying the build's PORTICO_* variables): a success starts the image on
+ * ECS and makes the deployment ready once it answers; a failure fails it with CodeBuild's reason.
+ */
+
+const ecs = mockClient(ECSClient);
+const ecr = mockClient(ECRClient);
+const codebuild = mockClient(CodeBuildClient);
+
+const CLUSTER = LAMBDA_ENV.PORTICO_CLUSTER_ARN;
+const POOLS = '[{"name":"t4","gpuModel":"Tesla T4","computeCapability":"7.5","driverVersion":"550.54.14","maxGpus":1}]';
+const TASK_DEFINITION = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/portico-main-gpt2-acme:4';
+const PROJECT = 'main-gpt2-acme';
+const COMMIT = '3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a';
+const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/portico/${PROJECT}:${COMMIT}`;
+
+interface BuildEvent {
+  detail: { 'build-id': string; 'additional-information': { environment: { 'environment-variables': { name: string; type: string; value: string }[] } } };
+}
+
+let harness: LambdaHarness;
+let buildEvents: typeof import('../../functions/build-events.ts');
+let demo: Server;
+let demoPort: number;
+let probes = 0;
+
+/** The fixture with the build's variables pointing at this deployment and the local demo's port. */
+function buildEvent(file: string, deploymentId: string): BuildEvent {
+  const event = readFixture<BuildEvent>(file);
+  for (const variable of event.detail['additional-information'].environment['environment-variables']) {
+    if (variable.name === BUILD_VARIABLES.deploymentId) variable.value = deploymentId;
+    if (variable.name === BUILD_VARIABLES.port) variable.value = String(demoPort);
+  }
+  return event;
+}
+
+/** A GPU deployment waiting for its build, as the gateway left it after StartBuild. */
+async function seedBuilding(deploymentId: string): Promise<void> {
+  await harness.store.createDeployment(
+    makeDeployment({
+      id: deploymentId,
+      projectId: PROJECT,
+      status: 'building',
+      commit: COMMIT,
+      phases: [
+        { name: 'resolving', startedAt: '2026-11-25T09:30:00.000Z', endedAt: '2026-11-25T09:30:02.000Z' },
+        { name: 'fetching', startedAt: '2026-11-25T09:30:02.000Z', endedAt: '2026-11-25T09:30:03.000Z' },
+        { name: 'building', startedAt: '2026-11-25T09:30:03.000Z', endedAt: null },
+      ],
+      placement: { gpus: 1, cudaVersion: '12.1', pool: 't4', reason: 'pool t4 fits' },
+    }),
+  );
+}
+
+beforeAll(async () => {
+  demo = createServer((req, res) => {
+    if (req.headers['user-agent'] === 'portico-probe') probes += 1;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  await new Promise<void>((resolve) => demo.listen(0, '127.0.0.1', resolve));
+  demoPort = (demo.address() as AddressInfo).port;
+  harness = await startLambdaHarness({ PORTICO_GPU_POOLS: POOLS });
+  await harness.store.createProject(makeProject({ id: PROJECT, env: { MODEL: 'gpt2' } }));
+  buildEvents = await import('../../functions/build-events.ts');
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await new Promise<void>((resolve) => (demo ? demo.close(() => resolve()) : resolve()));
+});
+
+beforeEach(() => {
+  ecs.reset();
+  ecr.reset();
+  codebuild.reset();
+  probes = 0;
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEFINITION } });
+  ecs.on(UpdateServiceCommand).rejects(new ServiceNotFoundException({ message: 'Service not found.', $metadata: {} }));
+  ecs.on(CreateServiceCommand).resolves({});
+  const task = {
+    taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/0123456789abcdef',
+    taskDefinitionArn: TASK_DEFINITION,
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'privateIPv4Address', value: '127.0.0.1' }] }],
+  };
+  ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [task.taskArn] });
+  ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [task] });
+});
+
+describe('a SUCCEEDED build event', () => {
+  const deploymentId = '9b1f6c2a-4d3e-4f5a-8b7c-1d2e3f4a5b6c';
+  const service = `portico-${PROJECT}-9b1f6c2a`;
+
+  it('registers the GPU task definition, creates the service on its pool’s capacity provider, probes the demo and makes the deployment ready', async () => {
+    await seedBuilding(deploymentId);
+
+    await buildEvents.handler(buildEvent('codebuild-build-succeeded.json', deploymentId) as never);
+
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        family: `portico-${PROJECT}`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['EC2'],
+        executionRoleArn: LAMBDA_ENV.PORTICO_TASK_EXECUTION_ROLE_ARN,
+        taskRoleArn: LAMBDA_ENV.PORTICO_TASK_ROLE_ARN,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: IMAGE,
+            essential: true,
+            portMappings: [{ containerPort: demoPort, protocol: 'tcp' }],
+            environment: [
+              { name: 'MODEL', value: 'gpt2' },
+              { name: 'PORT', value: String(demoPort) },
+            ],
+            cpu: 1024,
+            memory: 2048,
+            resourceRequirements: [{ type: 'GPU', value: '1' }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': LAMBDA_ENV.PORTICO_TASK_LOG_GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': PROJECT },
+            },
+          },
+        ],
+        tags: [
+          { key: 'portico.project', value: PROJECT },
+          { key: 'portico.deployment', value: deploymentId },
+        ],
+      },
+    ]);
+    const networkConfiguration = { awsvpcConfiguration: { subnets: ['subnet-0a', 'subnet-0b'], securityGroups: ['sg-0demos'], assignPublicIp: 'DISABLED' } };
+    const capacityProviderStrategy = [{ capacityProvider: 'portico-t4', weight: 1 }];
+    expect(ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { cluster: CLUSTER, service, taskDefinition: TASK_DEFINITION, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true },
+    ]);
+    expect(ecs.commandCalls(CreateServiceCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        cluster: CLUSTER,
+        serviceName: service,
+        taskDefinition: TASK_DEFINITION,
+        desiredCount: 1,
+        capacityProviderStrategy,
+        networkConfiguration,
+        propagateTags: 'TASK_DEFINITION',
+        tags: [
+          { key: 'portico.project', value: PROJECT },
+          { key: 'portico.deployment', value: deploymentId },
+          { key: 'portico.port', value: String(demoPort) },
+        ],
+      },
+    ]);
+    expect(probes).toBeGreaterThanOrEqual(1);
+    const deployment = await harness.store.getDeployment(deploymentId);
+    expect(deployment).toMatchObject({ status: 'ready', image: IMAGE, container: { id: service, upstream: `http://127.0.0.1:${demoPort}` }, error: null });
+    expect(deployment!.phases.map((phase) => phase.name)).toStrictEqual(['resolving', 'fetching', 'building', 'starting']);
+    expect((await harness.store.getProject(PROJECT))?.currentDeploymentId).toBe(deploymentId);
+  });
+
+  it('changes nothing when EventBridge delivers the same event again', async () => {
+    const before = await harness.store.getDeployment(deploymentId);
+
+    await buildEvents.handler(buildEvent('codebuild-build-succeeded.json', deploymentId) as never);
+
+    expect(ecs.calls()).toHaveLength(0);
+    expect(await harness.store.getDeployment(deploymentId)).toStrictEqual(before);
+  });
+});
+
+describe('a FAILED build event', () => {
+  it('fails the deployment with the phase and CodeBuild’s reason, starts nothing and leaves the serving deployment alone', async () => {
+    const deploymentId = '0c4d5e6f-1a2b-4c3d-8e9f-a0b1c2d3e4f5';
+    await seedBuilding(deploymentId);
+    const servingBefore = (await harness.store.getProject(PROJECT))?.currentDeploymentId;
+
+    await buildEvents.handler(buildEvent('codebuild-build-failed.json', deploymentId) as never);
+
+    const deployment = await harness.store.getDeployment(deploymentId);
+    expect(deployment?.status).toBe('failed');
+    expect(deployment?.error).toBe(
+      'the CodeBuild build failed in phase BUILD: COMMAND_EXECUTION_ERROR: Error while executing command: docker build -f "$DOCKERFILE" -t "$IMAGE_REPOSITORY_URI:$COMMIT_SHA" "$BUILD_CONTEXT". Reason: exit status 1; see its log in CloudWatch for details',
+    );
+    expect((await harness.store.readLog(deploymentId)).text).toContain('==> failed: the CodeBuild build failed in phase BUILD');
+    expect(ecs.calls()).toHaveLength(0);
+    expect(probes).toBe(0);
+    expect((await harness.store.getProject(PROJECT))?.currentDeploymentId).toBe(servingBefore);
+  });
+
+  it('ignores a build Portico did not start (no PORTICO_DEPLOYMENT_ID among its variables)', async () => {
+    const event = readFixture<BuildEvent>('codebuild-build-succeeded.json');
+    const variables = event.detail['additional-information'].environment;
+    variables['environment-variables'] = variables['environment-variables'].filter((variable) => variable.name !== BUILD_VARIABLES.deploymentId);
+
+    await buildEvents.handler(event as never);
+
+    expect(ecs.calls()).toHaveLength(0);
+  });
+});
