@@ -60,7 +60,12 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
     if (status === 'missing') return { kind: 'failed', reason: 'this demo’s container no longer exists; deploy the project again' };
     const asked = wakeRequested.get(id);
     if (asked === undefined || now - asked >= settings.wakeRequestIntervalMs) {
-      await runtime.requestWake(id);
+      try {
+        await runtime.requestWake(id);
+      } catch (error) {
+        // The client gets a page saying why; the next request asks again.
+        return { kind: 'failed', reason: messageOf(error) };
+      }
       wakeRequested.set(id, now);
       // Waking counts as activity: the reaper must not put it back to sleep before anyone is served.
       await touch(target.projectId, now, true);

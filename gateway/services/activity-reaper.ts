@@ -15,7 +15,7 @@ export interface ActivityReaperDeps {
 /**
  * Scales to zero every running demo idle past its project's timeout, judged by the stored
  * activity log (what the gateway instances recorded) rather than by one process's memory. A
- * demo never requested since it became ready counts as active from then.
+ * demo counts as active from when it became ready, whatever the log says about earlier deployments.
  */
 export async function reapIdleDemos(deps: ActivityReaperDeps): Promise<{ readonly slept: string[]; readonly failed: string[] }> {
   const { store, runtime, activity, clock } = deps;
@@ -26,8 +26,9 @@ export async function reapIdleDemos(deps: ActivityReaperDeps): Promise<{ readonl
     if (!current?.container) continue;
     try {
       if ((await runtime.status(current.container.id)) !== 'running') continue;
-      const lastActive = (await activity.lastActive(project.id)) ?? readyAt(current);
-      if (clock.now().getTime() - lastActive.getTime() < project.idleTimeoutSeconds * 1000) continue;
+      // Requests to an earlier deployment do not count against a demo that became ready since.
+      const lastActive = Math.max((await activity.lastActive(project.id))?.getTime() ?? 0, readyAt(current).getTime());
+      if (clock.now().getTime() - lastActive < project.idleTimeoutSeconds * 1000) continue;
       await runtime.stop(current.container.id);
       slept.push(project.id);
     } catch (error) {

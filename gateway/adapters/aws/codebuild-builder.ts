@@ -28,10 +28,12 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
   async function start(request: RemoteBuildRequest): Promise<{ buildId: string; image: string }> {
     const { commit, spec } = request.source;
     const what = `${spec.owner}/${spec.repo}@${commit.slice(0, 7)}`;
+    // Refuse a source CodeBuild cannot clone before creating anything for it.
+    const sourceUrl = cloneUrl(spec);
     await deps.registry.ensureRepository(request.projectId);
     const repositoryUri = `${deps.ecrRegistry}/${repositoryName(request.projectId)}`;
     const variables: Record<string, string> = {
-      [V.sourceUrl]: cloneUrl(spec),
+      [V.sourceUrl]: sourceUrl,
       [V.commit]: commit,
       [V.dockerfile]: request.dockerfile,
       [V.context]: request.context,

@@ -1,100 +1,270 @@
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
+import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createCodeBuildBuilder } from '../../../gateway/adapters/aws/codebuild-builder.ts';
+import { type BuildStateChangeDetail, createCodeBuildBuilder, fromBuild, fromBuildEvent } from '../../../gateway/adapters/aws/codebuild-builder.ts';
+import { createEcrRegistry } from '../../../gateway/adapters/aws/ecr-registry.ts';
+import type { SourceSpec } from '../../../gateway/domain/types.ts';
+import type { RemoteBuildRequest } from '../../../gateway/ports/remote-builder.ts';
 import { failure } from '../../support/failure.ts';
 
 const codeBuildMock = mockClient(CodeBuildClient);
+const ecrMock = mockClient(ECRClient);
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const COMMIT = '3f2a9c1e5b7d4f60a1b2c3d4e5f60718293a4b5c';
-const builder = () => createCodeBuildBuilder({ client: new CodeBuildClient({ region: 'eu-west-1' }), projectName: 'portico-builds', ecrRegistry: REGISTRY });
+const DEPLOYMENT = '6f1c2d3e-0000-4000-8000-000000000001';
+const REPOSITORY_URI = `${REGISTRY}/portico/main-gpt2-acme`;
 
-beforeEach(() => codeBuildMock.reset());
+/** Every AWS call, across both clients, in the order it was made. */
+let sent: string[] = [];
 
-describe('startBuild', () => {
-  it('builds the GitHub repository at the exact commit with the image, Dockerfile, context and cache passed in', async () => {
-    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'portico-builds:0b1c' } });
+const builder = () =>
+  createCodeBuildBuilder({
+    client: new CodeBuildClient({ region: 'eu-west-1' }),
+    projectName: 'portico-builds',
+    ecrRegistry: REGISTRY,
+    registry: createEcrRegistry({ client: new ECRClient({ region: 'eu-west-1' }), keepImages: 10 }),
+  });
 
-    const started = await builder().startBuild({
-      projectId: 'main-gpt2-acme',
-      source: { owner: 'acme', repo: 'gpt2', commit: COMMIT },
-      dockerfile: 'docker/Dockerfile',
-      context: 'app',
-      imageUri: `${REGISTRY}/portico/main-gpt2-acme:${COMMIT}`,
-    });
+function request(source: SourceSpec = { kind: 'github', owner: 'acme', repo: 'gpt2' }): RemoteBuildRequest {
+  return {
+    projectId: 'main-gpt2-acme',
+    deploymentId: DEPLOYMENT,
+    source: { spec: source, branch: 'main', commit: COMMIT },
+    dockerfile: 'docker/Dockerfile',
+    context: 'app',
+    port: 7860,
+    memoryBytes: 4 * 2 ** 30,
+  };
+}
 
-    expect(started).toEqual({ buildId: 'portico-builds:0b1c' });
-    expect(codeBuildMock.commandCalls(StartBuildCommand)[0]!.args[0].input).toEqual({
+/** The variables `start` sends, as CodeBuild reports them back on the build. */
+const VARIABLES = [
+  { name: 'SOURCE_URL', value: 'https://github.com/acme/gpt2.git', type: 'PLAINTEXT' },
+  { name: 'COMMIT_SHA', value: COMMIT, type: 'PLAINTEXT' },
+  { name: 'DOCKERFILE', value: 'docker/Dockerfile', type: 'PLAINTEXT' },
+  { name: 'BUILD_CONTEXT', value: 'app', type: 'PLAINTEXT' },
+  { name: 'IMAGE_REPOSITORY_URI', value: REPOSITORY_URI, type: 'PLAINTEXT' },
+  { name: 'PORTICO_DEPLOYMENT_ID', value: DEPLOYMENT, type: 'PLAINTEXT' },
+  { name: 'PORTICO_APP_PORT', value: '7860', type: 'PLAINTEXT' },
+  { name: 'PORTICO_MEMORY_BYTES', value: String(4 * 2 ** 30), type: 'PLAINTEXT' },
+] as const;
+
+beforeEach(() => {
+  codeBuildMock.reset();
+  ecrMock.reset();
+  sent = [];
+  ecrMock.on(CreateRepositoryCommand).callsFake(() => (sent.push('CreateRepository'), {}));
+  ecrMock.on(PutLifecyclePolicyCommand).callsFake(() => (sent.push('PutLifecyclePolicy'), {}));
+});
+
+describe('start', () => {
+  it('ensures the project’s ECR repository first, then starts a build of the exact commit with every build variable', async () => {
+    codeBuildMock.on(StartBuildCommand).callsFake(() => (sent.push('StartBuild'), { build: { id: 'portico-builds:0b1c' } }));
+
+    const started = await builder().start(request());
+
+    expect(started).toStrictEqual({ buildId: 'portico-builds:0b1c', image: `${REPOSITORY_URI}:${COMMIT}` });
+    expect(sent).toStrictEqual(['CreateRepository', 'PutLifecyclePolicy', 'StartBuild']);
+    expect(ecrMock.commandCalls(CreateRepositoryCommand)[0]!.args[0].input.repositoryName).toBe('portico/main-gpt2-acme');
+    expect(codeBuildMock.commandCalls(StartBuildCommand)[0]!.args[0].input).toStrictEqual({
       projectName: 'portico-builds',
-      sourceTypeOverride: 'GITHUB',
-      sourceLocationOverride: 'https://github.com/acme/gpt2.git',
-      sourceVersion: COMMIT,
-      environmentVariablesOverride: [
-        { name: 'IMAGE_URI', value: `${REGISTRY}/portico/main-gpt2-acme:${COMMIT}`, type: 'PLAINTEXT' },
-        { name: 'DOCKERFILE', value: 'docker/Dockerfile', type: 'PLAINTEXT' },
-        { name: 'CONTEXT', value: 'app', type: 'PLAINTEXT' },
-        { name: 'CACHE_REF', value: `${REGISTRY}/portico/main-gpt2-acme:buildcache`, type: 'PLAINTEXT' },
-      ],
+      environmentVariablesOverride: VARIABLES.map((variable) => ({ ...variable })),
     });
+  });
+
+  it.each<[string, SourceSpec]>([
+    ['a local directory', { kind: 'dir', path: '/srv/demo', owner: 'local', repo: 'demo' }],
+    ['a git:// URL', { kind: 'git', url: 'git://git.example.com/acme/gpt2.git', owner: 'acme', repo: 'gpt2' }],
+  ])('refuses %s before creating anything', async (_, spec) => {
+    const error = await failure(builder().start(request(spec)));
+
+    expect(error.code).toBe('invalid_input');
+    expect(error.field).toBe('repo');
+    expect(error.message).toMatch(/^CodeBuild can only build GitHub or https git repositories, not (\/srv\/demo|git:\/\/git\.example\.com\/acme\/gpt2\.git)$/);
+    expect(sent).toStrictEqual([]);
+    expect(codeBuildMock.commandCalls(StartBuildCommand)).toHaveLength(0);
   });
 
   it('reports a refused build as build_failed naming the repository and commit', async () => {
     codeBuildMock.on(StartBuildCommand).rejects(Object.assign(new Error('Project cannot be found'), { name: 'ResourceNotFoundException' }));
 
-    const error = await failure(builder().startBuild({ projectId: 'p', source: { owner: 'acme', repo: 'gpt2', commit: COMMIT }, dockerfile: 'Dockerfile', context: '.', imageUri: 'x' }));
+    const error = await failure(builder().start(request()));
 
     expect(error.code).toBe('build_failed');
-    expect(error.message).toContain('acme/gpt2@3f2a9c1: Project cannot be found');
+    expect(error.message).toBe('CodeBuild refused to start a build of acme/gpt2@3f2a9c1: Project cannot be found');
   });
 
   it('reports missing credentials as engine_unavailable', async () => {
     codeBuildMock.on(StartBuildCommand).rejects(Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }));
 
-    const error = await failure(builder().startBuild({ projectId: 'p', source: { owner: 'acme', repo: 'gpt2', commit: COMMIT }, dockerfile: 'Dockerfile', context: '.', imageUri: 'x' }));
+    const error = await failure(builder().start(request()));
 
     expect(error.code).toBe('engine_unavailable');
+    expect(error.message).toContain('CodeBuild could not be reached (CredentialsProviderError: Could not load credentials)');
+  });
+
+  it('reports an accepted build without an id as build_failed', async () => {
+    codeBuildMock.on(StartBuildCommand).resolves({});
+
+    const error = await failure(builder().start(request()));
+
+    expect(error.code).toBe('build_failed');
+    expect(error.message).toBe('CodeBuild accepted the build of acme/gpt2@3f2a9c1 but returned no build id');
   });
 });
 
-describe('buildStatus', () => {
-  it('maps an in-progress build to building and a successful one to succeeded', async () => {
-    codeBuildMock.on(BatchGetBuildsCommand).resolvesOnce({ builds: [{ id: 'b1', buildStatus: 'IN_PROGRESS' }] }).resolves({ builds: [{ id: 'b1', buildStatus: 'SUCCEEDED' }] });
-    const codeBuild = builder();
-
-    expect(await codeBuild.buildStatus('b1')).toBe('building');
-    expect(await codeBuild.buildStatus('b1')).toBe('succeeded');
-    expect(codeBuildMock.commandCalls(BatchGetBuildsCommand)[0]!.args[0].input).toEqual({ ids: ['b1'] });
-  });
-
-  it('names the failing phase and CodeBuild’s message for a failed build', async () => {
+describe('recent', () => {
+  it('lists the project’s newest builds and describes them, ignoring builds Portico did not start', async () => {
+    codeBuildMock.on(ListBuildsForProjectCommand).resolves({ ids: ['portico-builds:b3', 'portico-builds:b2', 'portico-builds:b1'] });
     codeBuildMock.on(BatchGetBuildsCommand).resolves({
       builds: [
-        {
-          id: 'b1',
-          buildStatus: 'FAILED',
-          phases: [
-            { phaseType: 'DOWNLOAD_SOURCE', phaseStatus: 'SUCCEEDED' },
-            { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: docker build. Reason: exit status 1' }] },
-            { phaseType: 'FINALIZING', phaseStatus: 'SUCCEEDED' },
-          ],
-        },
+        { id: 'portico-builds:b3', buildStatus: 'IN_PROGRESS', environment: { environmentVariables: [...VARIABLES] } } as Build,
+        { id: 'portico-builds:b2', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [{ name: 'SOURCE_URL', value: 'https://x', type: 'PLAINTEXT' }] } } as Build,
+        { id: 'portico-builds:b1', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [...VARIABLES] } } as Build,
       ],
     });
 
-    expect(await builder().buildStatus('b1')).toEqual({
-      failed: 'the CodeBuild build failed in phase BUILD: Error while executing command: docker build. Reason: exit status 1; see its log in CloudWatch for details',
+    const builds = await builder().recent();
+
+    expect(codeBuildMock.commandCalls(ListBuildsForProjectCommand)[0]!.args[0].input).toStrictEqual({ projectName: 'portico-builds', sortOrder: 'DESCENDING' });
+    expect(codeBuildMock.commandCalls(BatchGetBuildsCommand)[0]!.args[0].input).toStrictEqual({ ids: ['portico-builds:b3', 'portico-builds:b2', 'portico-builds:b1'] });
+    const expected = { deploymentId: DEPLOYMENT, image: `${REPOSITORY_URI}:${COMMIT}`, port: 7860, memoryBytes: 4 * 2 ** 30 };
+    expect(builds).toStrictEqual([
+      { buildId: 'portico-builds:b3', status: 'building', ...expected },
+      { buildId: 'portico-builds:b1', status: 'succeeded', ...expected },
+    ]);
+  });
+
+  it('asks for no build details when the project has no builds', async () => {
+    codeBuildMock.on(ListBuildsForProjectCommand).resolves({ ids: [] });
+
+    expect(await builder().recent()).toStrictEqual([]);
+    expect(codeBuildMock.commandCalls(BatchGetBuildsCommand)).toHaveLength(0);
+  });
+
+  it('looks at no more than the 100 newest builds (BatchGetBuilds’ limit)', async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `portico-builds:b${i}`);
+    codeBuildMock.on(ListBuildsForProjectCommand).resolves({ ids });
+    codeBuildMock.on(BatchGetBuildsCommand).resolves({ builds: [] });
+
+    await builder().recent();
+
+    expect(codeBuildMock.commandCalls(BatchGetBuildsCommand)[0]!.args[0].input).toStrictEqual({ ids: ids.slice(0, 100) });
+  });
+});
+
+describe('failure reasons', () => {
+  const phases = (failing: { phaseType: string; phaseStatus: string; message?: string }) => [
+    { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED' },
+    { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED', contexts: [{ statusCode: '', message: '' }] },
+    { phaseType: failing.phaseType, phaseStatus: failing.phaseStatus, contexts: failing.message ? [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: failing.message }] : [] },
+    { phaseType: 'FINALIZING', phaseStatus: 'SUCCEEDED' },
+    { phaseType: 'COMPLETED' },
+  ];
+  const statusOf = (build: Build) => fromBuild({ id: 'b1', environment: { environmentVariables: [...VARIABLES] } as Build['environment'], ...build })?.status;
+
+  it('names the failing phase and CodeBuild’s message', () => {
+    const message = 'Error while executing command: cd src && docker buildx build … Reason: exit status 1';
+    expect(statusOf({ buildStatus: 'FAILED', phases: phases({ phaseType: 'BUILD', phaseStatus: 'FAILED', message }) } as Build)).toStrictEqual({
+      failed: `the CodeBuild build failed in phase BUILD: ${message}; see its log in CloudWatch for details`,
     });
   });
 
-  it('says a build timed out', async () => {
-    codeBuildMock.on(BatchGetBuildsCommand).resolves({ builds: [{ id: 'b1', buildStatus: 'TIMED_OUT', phases: [{ phaseType: 'BUILD', phaseStatus: 'TIMED_OUT' }] }] });
-
-    expect(await builder().buildStatus('b1')).toEqual({ failed: 'the CodeBuild build timed out in phase BUILD; see its log in CloudWatch for details' });
+  it('says a build timed out, and in which phase', () => {
+    expect(statusOf({ buildStatus: 'TIMED_OUT', phases: phases({ phaseType: 'BUILD', phaseStatus: 'TIMED_OUT' }) } as Build)).toStrictEqual({
+      failed: 'the CodeBuild build timed out in phase BUILD; see its log in CloudWatch for details',
+    });
   });
 
-  it('reports a build CodeBuild does not know as failed', async () => {
-    codeBuildMock.on(BatchGetBuildsCommand).resolves({ builds: [], buildsNotFound: ['b9'] });
+  it('says a build was stopped', () => {
+    expect(statusOf({ buildStatus: 'STOPPED', phases: phases({ phaseType: 'PRE_BUILD', phaseStatus: 'STOPPED' }) } as Build)).toStrictEqual({
+      failed: 'the CodeBuild build was stopped in phase PRE_BUILD; see its log in CloudWatch for details',
+    });
+  });
 
-    expect(await builder().buildStatus('b9')).toEqual({ failed: 'CodeBuild has no record of build b9' });
+  it('still says a build failed when CodeBuild names no phase', () => {
+    expect(statusOf({ buildStatus: 'FAULT' })).toStrictEqual({ failed: 'the CodeBuild build failed; see its log in CloudWatch for details' });
+  });
+});
+
+/**
+ * A "CodeBuild Build State Change" event as EventBridge delivers it (AWS's documented sample),
+ * for a Portico build: its environment carries the build variables `start` sent.
+ */
+function stateChangeEvent(buildStatus: string, failedPhase?: { type: string; status: string; context: string[] }) {
+  const phase = (type: string, status = 'SUCCEEDED', context: string[] = []) => ({
+    'phase-context': context,
+    'start-time': 'Nov 25, 2026 12:01:05 PM',
+    'end-time': 'Nov 25, 2026 12:01:10 PM',
+    'duration-in-seconds': 5,
+    'phase-type': type,
+    'phase-status': status,
+  });
+  const ran = ['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD', 'POST_BUILD', 'UPLOAD_ARTIFACTS'].map((type) =>
+    type === failedPhase?.type ? phase(type, failedPhase.status, failedPhase.context) : phase(type),
+  );
+  return {
+    version: '0',
+    id: 'c030038d-8c4d-6141-9545-00ff7b7153EX',
+    'detail-type': 'CodeBuild Build State Change',
+    source: 'aws.codebuild',
+    account: '123456789012',
+    time: '2026-11-25T12:04:28Z',
+    region: 'eu-west-1',
+    resources: ['arn:aws:codebuild:eu-west-1:123456789012:build/portico-builds:8745a7a9-c340-456a-9166-edf953571bEX'],
+    detail: {
+      'build-status': buildStatus,
+      'project-name': 'portico-builds',
+      'build-id': 'arn:aws:codebuild:eu-west-1:123456789012:build/portico-builds:8745a7a9-c340-456a-9166-edf953571bEX',
+      'additional-information': {
+        environment: {
+          image: 'aws/codebuild/standard:7.0',
+          'privileged-mode': true,
+          'compute-type': 'BUILD_GENERAL1_MEDIUM',
+          type: 'LINUX_CONTAINER',
+          'environment-variables': VARIABLES.map((variable) => ({ ...variable })),
+        },
+        'timeout-in-minutes': 60.0,
+        'build-complete': true,
+        'build-number': 55.0,
+        initiator: 'portico-gateway',
+        'build-start-time': 'Nov 25, 2026 12:01:00 PM',
+        source: { type: 'NO_SOURCE' },
+        logs: { 'group-name': '/aws/codebuild/portico-builds', 'stream-name': '8745a7a9-c340-456a-9166-edf953571bEX' },
+        phases: [...ran, phase('FINALIZING'), { 'start-time': 'Nov 25, 2026 12:04:26 PM', 'phase-type': 'COMPLETED' }],
+      },
+      'current-phase': 'COMPLETED',
+      'current-phase-context': '[]',
+      version: '1',
+    },
+  };
+}
+
+describe('fromBuildEvent', () => {
+  const image = `${REPOSITORY_URI}:${COMMIT}`;
+  const buildId = 'arn:aws:codebuild:eu-west-1:123456789012:build/portico-builds:8745a7a9-c340-456a-9166-edf953571bEX';
+
+  it('reads a succeeded build’s deployment, image, port and memory from the event', () => {
+    const event = JSON.parse(JSON.stringify(stateChangeEvent('SUCCEEDED'))) as { detail: BuildStateChangeDetail };
+    expect(fromBuildEvent(event.detail)).toStrictEqual({ buildId, deploymentId: DEPLOYMENT, status: 'succeeded', image, port: 7860, memoryBytes: 4 * 2 ** 30 });
+  });
+
+  it('reads a failed build’s phase and reason from the event', () => {
+    const context = ['COMMAND_EXECUTION_ERROR: Error while executing command: cd src && docker buildx build. Reason: exit status 1'];
+    const event = stateChangeEvent('FAILED', { type: 'BUILD', status: 'FAILED', context });
+    expect(fromBuildEvent(event.detail)?.status).toStrictEqual({
+      failed: `the CodeBuild build failed in phase BUILD: ${context[0]}; see its log in CloudWatch for details`,
+    });
+  });
+
+  it('ignores a build Portico did not start', () => {
+    const event = stateChangeEvent('SUCCEEDED');
+    const detail = { ...event.detail, 'additional-information': { ...event.detail['additional-information'], environment: { 'environment-variables': [{ name: 'TEST', value: 'TEST', type: 'PLAINTEXT' }] } } };
+    expect(fromBuildEvent(detail)).toBeNull();
+  });
+
+  it('reports an in-progress build as building', () => {
+    expect(fromBuildEvent(stateChangeEvent('IN_PROGRESS').detail)?.status).toBe('building');
   });
 });

@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbStore, createTable, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
 import { PorticoError } from '../../../gateway/errors.ts';
@@ -50,6 +50,14 @@ const project = makeProject({ id: 'proj-a' });
 const deployment = (id: string, projectId: string, createdAt = '2026-11-25T09:30:00.000Z') => makeDeployment({ id, projectId, createdAt });
 
 describe('DynamoDB store', () => {
+  it('reads a project item written before secrets existed as having no secrets', async () => {
+    const { store, tableName } = await freshStore();
+    await store.createProject(project);
+    // Strip the attribute the way an item from an older Portico lacks it.
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key: { PK: { S: 'PROJECT#proj-a' }, SK: { S: 'META' } }, UpdateExpression: 'REMOVE secrets' }));
+    expect(await store.getProject('proj-a')).toStrictEqual({ ...project, secrets: {} });
+  });
+
   it('refuses a deployment of a project that does not exist with not_found', async () => {
     const { store } = await freshStore();
     const error = await store.createDeployment(deployment('dep-1', 'no-such-project')).catch((thrown: unknown) => thrown);

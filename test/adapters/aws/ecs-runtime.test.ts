@@ -402,3 +402,13 @@ describe('waitUntilReady', () => {
     expect(error.message).toContain('/portico/demos');
   });
 });
+
+describe('logs', () => {
+  it('points to the CloudWatch log group and the project’s stream prefix, without calling ECS', async () => {
+    const text = await runtime().logs(SERVICE, { tail: 100 });
+
+    expect(text).toContain('log group /portico/demos (eu-west-1)');
+    expect(text).toContain('--log-stream-name-prefix main-gpt2-acme/');
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbActivityLog } from '../../../gateway/adapters/aws/dynamodb-activity-log.ts';
+import { createDynamoDbStore, createTable } from '../../../gateway/adapters/aws/dynamodb-store.ts';
+import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { makeDeployment, makeProject } from '../../support/fixtures.ts';
+
+let server: RunningDynalite;
+let client: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  server = await startDynalite();
+  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+});
+
+/** The activity log and the store on one fresh table, as the Lambda functions share it. */
+async function fresh() {
+  const tableName = `portico-activity-${tables++}`;
+  await createTable(client, tableName);
+  return { tableName, activity: createDynamoDbActivityLog({ client, tableName }), store: createDynamoDbStore({ client, tableName }) };
+}
+
+const at = (time: string) => new Date(`2026-11-25T${time}Z`);
+
+describe('DynamoDB activity log', () => {
+  it('has no time for a project never touched', async () => {
+    const { activity } = await fresh();
+    expect(await activity.lastActive('main-gpt2-acme')).toBeNull();
+  });
+
+  it('returns the time last touched, to the millisecond', async () => {
+    const { activity } = await fresh();
+    await activity.touch('main-gpt2-acme', at('12:00:00.123'));
+    expect(await activity.lastActive('main-gpt2-acme')).toStrictEqual(at('12:00:00.123'));
+    await activity.touch('main-gpt2-acme', at('12:05:00.000'));
+    expect(await activity.lastActive('main-gpt2-acme')).toStrictEqual(at('12:05:00.000'));
+  });
+
+  it('never lets an older touch, written late, overwrite a newer one', async () => {
+    const { activity } = await fresh();
+    await activity.touch('main-gpt2-acme', at('12:05:00.000'));
+    await activity.touch('main-gpt2-acme', at('12:00:00.000'));
+    await activity.touch('main-gpt2-acme', at('12:05:00.000'));
+    expect(await activity.lastActive('main-gpt2-acme')).toStrictEqual(at('12:05:00.000'));
+  });
+
+  it('keeps projects apart', async () => {
+    const { activity } = await fresh();
+    await activity.touch('a', at('12:00:00.000'));
+    await activity.touch('b', at('13:00:00.000'));
+    expect(await activity.lastActive('a')).toStrictEqual(at('12:00:00.000'));
+    expect(await activity.lastActive('b')).toStrictEqual(at('13:00:00.000'));
+  });
+
+  it('leaves the store’s view of the project unchanged: listed once, no extra deployment', async () => {
+    const { activity, store } = await fresh();
+    const project = makeProject({ id: 'main-gpt2-acme' });
+    await store.createProject(project);
+    await store.createDeployment(makeDeployment({ id: 'd1', projectId: project.id }));
+    await activity.touch(project.id, at('12:00:00.000'));
+    expect(await store.listProjects()).toStrictEqual([project]);
+    expect((await store.listDeployments(project.id)).map((deployment) => deployment.id)).toStrictEqual(['d1']);
+  });
+
+  it('is deleted with the project by the store’s deleteProject', async () => {
+    const { activity, store, tableName } = await fresh();
+    const project = makeProject({ id: 'main-gpt2-acme' });
+    await store.createProject(project);
+    await activity.touch(project.id, at('12:00:00.000'));
+
+    await store.deleteProject(project.id);
+
+    expect(await activity.lastActive(project.id)).toBeNull();
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: `PROJECT#${project.id}` }, SK: { S: 'ACTIVITY' } }, ConsistentRead: true }));
+    expect(Item).toBeUndefined();
+  });
+});
