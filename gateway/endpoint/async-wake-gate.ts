@@ -1,7 +1,7 @@
 import type { ActivityLog } from '../ports/activity-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime } from '../ports/container-runtime.ts';
-import { messageOf } from '../errors.ts';
+import { isPorticoError, messageOf } from '../errors.ts';
 import type { ContainerTarget } from './resolve-endpoint.ts';
 import type { Admission } from './wake-gate.ts';
 
@@ -38,6 +38,16 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
   const stillWaking = { kind: 'still-waking', retryAfterSeconds: settings.retryAfterSeconds } as const;
 
   async function admit(target: ContainerTarget): Promise<Admission> {
+    try {
+      return await admitOrThrow(target);
+    } catch (error) {
+      // A refused wake, or a runtime that could not be asked (throttled, unreachable): a page that says why, never a bare 500.
+      const reason = isPorticoError(error) ? error.message : `could not reach the container runtime: ${messageOf(error)}; try again in a moment`;
+      return { kind: 'failed', reason };
+    }
+  }
+
+  async function admitOrThrow(target: ContainerTarget): Promise<Admission> {
     const id = target.container.id;
     const now = clock.now().getTime();
     const known = answered.get(id);
@@ -60,12 +70,7 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
     if (status === 'missing') return { kind: 'failed', reason: 'this demo’s container no longer exists; deploy the project again' };
     const asked = wakeRequested.get(id);
     if (asked === undefined || now - asked >= settings.wakeRequestIntervalMs) {
-      try {
-        await runtime.requestWake(id);
-      } catch (error) {
-        // The client gets a page saying why; the next request asks again.
-        return { kind: 'failed', reason: messageOf(error) };
-      }
+      await runtime.requestWake(id); // refused: the page says why, and the next request asks again
       wakeRequested.set(id, now);
       // Waking counts as activity: the reaper must not put it back to sleep before anyone is served.
       await touch(target.projectId, now, true);

@@ -109,12 +109,15 @@ interface PhaseInfo {
 function remoteBuild(buildId: string | undefined, buildStatus: string | undefined, variables: Map<string | undefined, string>, phases: readonly PhaseInfo[]): RemoteBuild | null {
   const deploymentId = variables.get(V.deploymentId);
   if (!buildId || !deploymentId) return null;
+  const port = Number(variables.get(V.port));
+  const status = statusOf(buildStatus, phases);
+  const portProblem = Number.isInteger(port) && port > 0 && port < 65536 ? null : `the build carries no valid ${V.port} (${variables.get(V.port) ?? 'none'}); deploy again`;
   return {
     buildId,
     deploymentId,
-    status: statusOf(buildStatus, phases),
+    status: status === 'succeeded' && portProblem ? { failed: portProblem } : status,
     image: `${variables.get(V.repositoryUri) ?? ''}:${variables.get(V.commit) ?? ''}`,
-    port: Number(variables.get(V.port)),
+    port,
     memoryBytes: Number(variables.get(V.memoryBytes)),
   };
 }

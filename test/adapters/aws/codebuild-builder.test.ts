@@ -264,6 +264,13 @@ describe('fromBuildEvent', () => {
     expect(fromBuildEvent(detail)).toBeNull();
   });
 
+  it('fails a succeeded build that carries no valid app port, rather than starting the image on no port', () => {
+    const event = stateChangeEvent('SUCCEEDED');
+    const variables = event.detail['additional-information'].environment['environment-variables'].filter((variable) => variable.name !== 'PORTICO_APP_PORT');
+    const detail = { ...event.detail, 'additional-information': { ...event.detail['additional-information'], environment: { 'environment-variables': variables } } };
+    expect(fromBuildEvent(detail)?.status).toStrictEqual({ failed: 'the build carries no valid PORTICO_APP_PORT (none); deploy again' });
+  });
+
   it('reports an in-progress build as building', () => {
     expect(fromBuildEvent(stateChangeEvent('IN_PROGRESS').detail)?.status).toBe('building');
   });
