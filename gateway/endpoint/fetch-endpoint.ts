@@ -44,7 +44,7 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     }
     if (admission.kind === 'failed') {
       deps.metrics.response(projectId, 503);
-      return page(503, 'Demo could not wake', admission.reason);
+      return page(503, admission.crashed ? 'Demo crashed' : 'Demo could not wake', admission.reason);
     }
 
     const headers = forwardedHeaders(request.headers, clientAddress, prefix);

@@ -33,7 +33,7 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
     });
   };
 
-  async function serveEndpoint(req: IncomingMessage, res: ServerResponse, label: string): Promise<void> {
+  async function serveEndpoint(req: IncomingMessage, res: ServerResponse, label: string, retried = false): Promise<void> {
     const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') {
       if (resolved.projectId) metrics.response(resolved.projectId, resolved.page.status);
@@ -43,28 +43,51 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
     const admission = await gate.admit(resolved);
     switch (admission.kind) {
       case 'go':
-        return forward(req, res, resolved, admission);
+        return forward(req, res, resolved, admission, retried);
       case 'still-waking':
       case 'queue-full':
         metrics.response(projectId, 503);
         return sendWaking(req, res, label, admission.retryAfterSeconds);
       case 'failed':
         metrics.response(projectId, 503);
-        return sendPage(req, res, { status: 503, title: 'Demo could not wake', message: admission.reason });
+        return sendPage(req, res, { status: 503, title: admission.crashed ? 'Demo crashed' : 'Demo could not wake', message: admission.reason });
     }
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, target: ContainerTarget, admission: Extract<Admission, { kind: 'go' }>): void {
+  function forward(req: IncomingMessage, res: ServerResponse, target: ContainerTarget, admission: Extract<Admission, { kind: 'go' }>, retried = false): void {
+    let retrying = false;
     proxy.forward(
       req,
       res,
       admission.upstream,
-      (failure) => sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message }),
+      (failure) => {
+        if (failure.retryable && !retried) {
+          retrying = true;
+          admission.release();
+          return void retryAfterRecheck(req, res, target);
+        }
+        sendPage(req, res, { status: failure.status, title: failure.status === 504 ? 'Demo timed out' : failure.status === 413 ? 'Request too large' : 'Demo not answering', message: failure.message });
+      },
       ({ status, bytesIn, bytesOut }) => {
+        if (retrying) return; // counted by the retry
         admission.release();
         metrics.response(target.projectId, status, bytesIn, bytesOut);
       },
     );
+  }
+
+  /**
+   * The demo refused the connection although it was thought running: the engine may have
+   * restarted it on another port (an engine restart), or it crashed. Ask the engine, then serve
+   * the request once more through the normal path (which wakes it, or says it crashed).
+   */
+  async function retryAfterRecheck(req: IncomingMessage, res: ServerResponse, target: ContainerTarget): Promise<void> {
+    try {
+      await gate.recheck(target).catch(() => undefined);
+      await serveEndpoint(req, res, target.projectId, true);
+    } catch (error) {
+      sendPage(req, res, { status: 502, title: 'Demo not answering', message: `the demo is not answering, and Portico could not find it again: ${messageOf(error)}` });
+    }
   }
 }
 

@@ -6,7 +6,8 @@ export interface NodeProxyOptions {
   readonly maxBodyBytes: number;
 }
 
-export type ProxyFailure = { readonly status: 413 | 502 | 504; readonly message: string };
+/** `retryable`: the demo could not be reached before anything was sent or answered, so the request may be tried again. */
+export type ProxyFailure = { readonly status: 413 | 502 | 504; readonly message: string; readonly retryable?: boolean };
 
 /** How a proxied exchange ended, for metrics and for releasing the demo. */
 export interface ProxyOutcome {
@@ -67,8 +68,8 @@ export function createNodeProxy(options: NodeProxyOptions) {
       outgoing.destroy();
       fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` });
     });
-    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})` }));
     const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
+    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})`, retryable: status === 0 && !hasBody }));
     if (hasBody) {
       req.on('data', (chunk: Buffer) => {
         bytesIn += chunk.length;
@@ -83,7 +84,9 @@ export function createNodeProxy(options: NodeProxyOptions) {
       if (!res.writableFinished) outgoing.destroy(); // the client went away: release the upstream connection
       finish();
     });
-    req.pipe(outgoing);
+    // Without a body there is nothing to stream, and the request can be sent again after a failed connection.
+    if (hasBody) req.pipe(outgoing);
+    else outgoing.end();
 
     let failed = false;
     function fail(failure: ProxyFailure): void {

@@ -8,7 +8,8 @@ export type Admission =
   | { readonly kind: 'still-waking'; readonly retryAfterSeconds: number }
   /** More requests are already waiting for this demo than `wakeQueueMax`. */
   | { readonly kind: 'queue-full'; readonly retryAfterSeconds: number }
-  | { readonly kind: 'failed'; readonly reason: string };
+  /** `crashed`: the demo keeps exiting on its own, so it was not woken. */
+  | { readonly kind: 'failed'; readonly reason: string; readonly crashed?: boolean };
 
 export interface WakeGateSettings {
   readonly wakeWaitMs: number;
@@ -51,7 +52,7 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
       }
       if (!result.ready || !result.upstream) {
         release();
-        return { kind: 'failed', reason: result.error ?? 'the demo did not wake' };
+        return { kind: 'failed', reason: result.error ?? 'the demo did not wake', ...(result.crashed ? { crashed: true } : {}) };
       }
       return { kind: 'go', upstream: result.upstream, release };
     } finally {
@@ -61,7 +62,12 @@ export function createWakeGate(scaler: Scaler, clock: Clock, settings: WakeGateS
     }
   }
 
-  return { admitWarm, admit };
+  /** The proxy could not connect: the engine is asked again where the demo is and whether it still runs. */
+  function recheck(target: ContainerTarget): Promise<void> {
+    return scaler.recheck(target.container.id);
+  }
+
+  return { admitWarm, admit, recheck };
 }
 
 export type WakeGate = ReturnType<typeof createWakeGate>;

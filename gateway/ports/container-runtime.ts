@@ -49,6 +49,11 @@ export interface ContainerRuntime {
   status(containerId: string): Promise<ContainerStatus>;
   /** The container's last lines of output, to show why it crashed. */
   lastLog(containerId: string): Promise<string>;
+  /**
+   * The container's last `tail` lines of output (stdout and stderr as written), for the dashboard's
+   * runtime log. A runtime that cannot read them says where they are instead.
+   */
+  logs(containerId: string, options: { readonly tail: number }): Promise<string>;
   /** Stops and removes one container. */
   remove(containerId: string): Promise<void>;
   /** Stops and removes every container labelled with this project. */

@@ -23,4 +23,17 @@ export interface ImageBuilder {
   build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage>;
   /** Removes every image labelled with this project. Already gone is success. */
   removeProjectImages(projectId: string): Promise<void>;
+  /**
+   * Frees disk after a deploy: removes the project's images except the `keep` newest and any
+   * named in `inUse` (the serving and running deployments' images). An image a container still
+   * uses is kept. Returns the images removed.
+   */
+  pruneProjectImages(projectId: string, options: PruneOptions): Promise<{ readonly removed: readonly string[] }>;
+}
+
+export interface PruneOptions {
+  /** How many of the newest images to keep, in use or not. */
+  readonly keep: number;
+  /** Image references (tags) that must stay whatever their age. */
+  readonly inUse: readonly string[];
 }

@@ -23,4 +23,6 @@ export interface DeploySettings {
   readonly containerNanoCpus: number;
   /** GPU pools a deployment may be placed in; empty when the host has none. */
   readonly gpuPools: readonly GpuPool[];
+  /** Images kept per project after a successful deploy; older ones are pruned. Unset: none pruned. */
+  readonly keepImages?: number;
 }

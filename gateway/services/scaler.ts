@@ -4,12 +4,16 @@ import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { ContainerRef } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { ContainerRuntime } from '../ports/container-runtime.ts';
+import type { ContainerRuntime, ContainerStatus } from '../ports/container-runtime.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
 import type { Metrics } from './metrics.ts';
 
-/** What a project's serving container is doing, as the API shows it. */
-export type RuntimeState = 'running' | 'paused' | 'sleeping' | 'waking';
+/**
+ * What a project's serving container is doing, as the API shows it. `crashed`: the app keeps
+ * exiting on its own (the engine restarts it with backoff, then gives up); it is not woken by
+ * requests, which get a page saying so, until it is redeployed or runs again.
+ */
+export type RuntimeState = 'running' | 'paused' | 'sleeping' | 'waking' | 'crashed';
 
 export interface ScalerSettings {
   /** Idle time after which a running container is paused (frozen, instant to wake). */
@@ -32,12 +36,16 @@ export interface WakeResult {
   /** True when this call found the container asleep or paused and brought it back. */
   readonly woke: boolean;
   readonly error: string | null;
+  /** Set when it was not woken because it crashed; `error` then ends with its last log lines. */
+  readonly crashed?: boolean;
 }
 
 export interface RuntimeSnapshot {
   readonly state: RuntimeState | null;
   readonly lastRequestAt: string | null;
   readonly coldStarts: number;
+  /** The crashed container's last lines of output; null (or absent) unless `state` is `crashed`. */
+  readonly lastLog?: string | null;
 }
 
 /** One serving container as the scaler tracks it. Keyed by container id: a redeploy is a new entry. */
@@ -50,6 +58,8 @@ interface Tracked {
   readonly pool: string | null;
   upstream: string;
   state: RuntimeState;
+  /** Last output of a crashed container, read when the crash is noticed. */
+  lastLog: string | null;
   /** Requests (and WebSockets) under way; a container with any is never paused or stopped. */
   inFlight: number;
   /** When the last request started or ended; idle time counts from here. */
@@ -74,11 +84,26 @@ export interface Scaler {
    * counts the request in and returns where to send it; otherwise undefined.
    */
   tryBegin(containerId: string): { readonly upstream: string; readonly release: () => void } | undefined;
-  /** Pauses idle containers and stops those idle past their project's timeout. */
+  /**
+   * Asks the engine again what this container is doing, e.g. after the proxy could not connect:
+   * it may have crashed, or come back on a new port after the engine restarted.
+   */
+  recheck(containerId: string): Promise<void>;
+  /** Re-reads every container's state from the engine, pauses idle containers and stops those idle past their project's timeout. */
   reap(): Promise<{ readonly paused: string[]; readonly slept: string[] }>;
   pause(projectId: string): Promise<void>;
   sleep(projectId: string): Promise<void>;
   snapshot(projectId: string): RuntimeSnapshot;
+  /** Every GPU demo's container and what it is doing, for the GPU page; only running, paused and waking ones hold their GPUs. Read-only. */
+  gpuHolders(): Promise<GpuHolder[]>;
+}
+
+export interface GpuHolder {
+  readonly projectId: string;
+  readonly deploymentId: string;
+  readonly pool: string | null;
+  readonly gpus: number;
+  readonly state: RuntimeState;
 }
 
 export function createScaler(ports: { store: ProjectStore; runtime: ContainerRuntime; clock: Clock }, metrics: Metrics, settings: ScalerSettings): Scaler {
@@ -101,7 +126,8 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       gpus: placement?.gpus ?? 0,
       pool: placement?.pool ?? null,
       upstream: container.upstream,
-      state: status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping',
+      state: stateOf(status),
+      lastLog: status === 'crashed' ? await runtime.lastLog(container.id).catch(messageOf) : null,
       inFlight: 0,
       lastActiveAt: clock.now(),
       waking: null,
@@ -138,7 +164,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       return { ready: true, upstream: ref.upstream, durationMs, woke: true, error: null };
     } catch (error) {
       const status = await runtime.status(entry.containerId).catch(() => 'missing' as const);
-      entry.state = status === 'running' ? 'running' : status === 'paused' ? 'paused' : 'sleeping';
+      entry.state = stateOf(status);
       return { ready: false, upstream: null, durationMs: performance.now() - started, woke: false, error: messageOf(error) };
     }
   }
@@ -150,7 +176,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null); // every holder, even never requested
     for (;;) {
       const holders = [...tracked.values()]
-        .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping')
+        .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping' && other.state !== 'crashed')
         .map((other) => ({ containerId: other.containerId, pool: other.pool ?? '', gpus: other.gpus, lastActiveAt: other.lastActiveAt.getTime(), busy: other.inFlight > 0 || other.waking !== null }));
       const decision = allocateGpus({ pool, gpus: entry.gpus }, holders, capacity, settings.gpuContention);
       if (decision.kind === 'fits') return;
@@ -174,6 +200,36 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       entry.state = target;
       return true;
     });
+  }
+
+  /**
+   * Brings the entry in line with the engine. One inspect when the container runs; a changed
+   * address (the engine restarted it) is stored so every route follows.
+   */
+  async function refresh(entry: Tracked): Promise<void> {
+    if (entry.waking) return;
+    await serially(entry, async () => {
+      if (entry.waking) return;
+      const found = await runtime.locate(entry.containerId);
+      if (found) {
+        entry.state = 'running';
+        entry.lastLog = null;
+        if (found.upstream !== entry.upstream) {
+          entry.upstream = found.upstream;
+          await store.updateDeployment(entry.deploymentId, { container: found });
+        }
+        return;
+      }
+      const status = await runtime.status(entry.containerId);
+      if (status === 'running') return; // running without an address yet: keep what is known
+      if (status === 'crashed' && entry.state !== 'crashed') entry.lastLog = await runtime.lastLog(entry.containerId).catch(messageOf);
+      entry.state = stateOf(status);
+    });
+  }
+
+  function crashedResult(entry: Tracked): WakeResult {
+    const error = `the demo crashed: it kept exiting with an error and was restarted with backoff until the engine gave up. Redeploy it once fixed. Its last output:\n${entry.lastLog ?? '(none)'}`;
+    return { ready: false, upstream: null, durationMs: 0, woke: false, error, crashed: true };
   }
 
   function isAwake(entry: Tracked): boolean {
@@ -205,6 +261,11 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   return {
     async ensureAwake(projectId, deploymentId, container) {
       const entry = await track(projectId, deploymentId, container);
+      if (entry.state === 'crashed') {
+        // It may have come back (the engine's own restart): look again rather than restart a crash loop.
+        await refresh(entry);
+        if (entry.state === 'crashed') return crashedResult(entry);
+      }
       if (isAwake(entry)) return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
       entry.waking ??= serially(entry, () => (entry.state === 'running' ? Promise.resolve({ ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null }) : wake(entry))).finally(() => {
         entry.waking = null;
@@ -222,12 +283,18 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       return { release: count(entry), upstream: isAwake(entry) ? entry.upstream : null };
     },
 
+    async recheck(containerId) {
+      const entry = tracked.get(containerId);
+      if (entry) await refresh(entry);
+    },
+
     async reap() {
       const paused: string[] = [];
       const slept: string[] = [];
       for (const project of await store.listProjects()) {
         const entry = await currentEntry(project.id).catch(() => null);
-        if (!entry || entry.inFlight > 0 || entry.waking) continue;
+        if (entry) await refresh(entry).catch((error: unknown) => console.error(`could not check ${project.id}: ${messageOf(error)}`));
+        if (!entry || entry.inFlight > 0 || entry.waking || entry.state === 'crashed') continue;
         const idleFor = () => clock.now().getTime() - entry.lastActiveAt.getTime();
         const idleTimeoutMs = project.idleTimeoutSeconds * 1000;
         try {
@@ -253,13 +320,26 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       if (entry && entry.state !== 'sleeping') await toSleep(entry, 'sleeping', () => true);
     },
 
+    async gpuHolders() {
+      for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null); // even those never requested since start
+      return [...tracked.values()]
+        .filter((entry) => entry.gpus > 0)
+        .map(({ projectId, deploymentId, pool, gpus, state }) => ({ projectId, deploymentId, pool, gpus, state }));
+    },
+
     snapshot(projectId) {
       const entry = [...tracked.values()].find((candidate) => candidate.projectId === projectId);
       return {
         state: entry?.state ?? null,
         lastRequestAt: lastRequestAt.get(projectId)?.toISOString() ?? null,
         coldStarts: metrics.snapshot(projectId).coldStarts,
+        lastLog: entry?.state === 'crashed' ? entry.lastLog : null,
       };
     },
   };
+}
+
+function stateOf(status: ContainerStatus): RuntimeState {
+  if (status === 'running' || status === 'paused' || status === 'crashed') return status;
+  return 'sleeping'; // stopped, or missing (a wake then says it is gone)
 }

@@ -251,7 +251,13 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     return `(the output of ${name} is in CloudWatch Logs, in the log group of its task definition)`;
   }
 
-  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, lastLog, remove, removeProjectContainers };
+  /** Reading CloudWatch Logs is not built (its SDK client is not a dependency): say where the output is. */
+  async function logs(name: string): Promise<string> {
+    const projectId = name.replace(/^portico-/, '').replace(/-[^-]*$/, '');
+    return `The output of ${name} is in CloudWatch Logs: log group ${deps.logGroup} (${deps.region}), streams starting ${projectId}/. Read it with \`aws logs tail ${deps.logGroup} --log-stream-name-prefix ${projectId}/ --follow\`.`;
+  }
+
+  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, lastLog, logs, remove, removeProjectContainers };
 }
 
 /** The task's private IPv4 address from its awsvpc network interface. */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
-import type { BuildRequest, BuiltImage, ImageBuilder } from '../../ports/image-builder.ts';
+import type { BuildRequest, BuiltImage, ImageBuilder, PruneOptions } from '../../ports/image-builder.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
 /** One JSON object of the engine's build stream. */
@@ -79,7 +79,27 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
     }
   }
 
-  return { build, removeProjectImages };
+  async function pruneProjectImages(projectId: string, options: PruneOptions): Promise<{ readonly removed: readonly string[] }> {
+    const images = await withEngine(where, () => docker.listImages({ filters: { label: [`portico.project=${projectId}`] } }));
+    const newestFirst = [...images].sort((a, b) => b.Created - a.Created);
+    const removed: string[] = [];
+    for (const image of newestFirst.slice(Math.max(0, options.keep))) {
+      const tags = (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>');
+      if (tags.some((tag) => options.inUse.includes(tag)) || options.inUse.includes(image.Id)) continue;
+      // Never forced: the engine refuses (409) to remove an image a container still uses, which is exactly what must stay.
+      for (const ref of tags.length > 0 ? tags : [image.Id]) {
+        try {
+          await withEngine(where, () => docker.getImage(ref).remove());
+          removed.push(ref);
+        } catch (error) {
+          if (engineStatus(error) !== 404 && engineStatus(error) !== 409) throw error;
+        }
+      }
+    }
+    return { removed };
+  }
+
+  return { build, removeProjectImages, pruneProjectImages };
 }
 
 /** A failed step, named: "Step 3/5 : RUN exit 3 failed: …", or the clear offline message for a base image that is not here. */

@@ -4,23 +4,71 @@ import { PorticoError, messageOf } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { engineMessage, engineStatus, engineUnavailable, withEngine } from './docker-client.ts';
+import { DEMO_NETWORK, ensureDemoNetwork, guardHostFromBridge } from './docker-demo-network.ts';
 import { probeHttp } from './http-probe.ts';
 
 const PROBE_TIMEOUT_MS = 2_000;
 const LOG_LINES = 20;
+/**
+ * How often the engine restarts a demo that exits with a failure (with its own backoff: 100 ms,
+ * doubling) before leaving it `crashed`. Stopping a demo (scale to zero) switches this off, so
+ * an engine restart brings back the demos that ran and leaves the sleeping ones asleep.
+ */
+export const CRASH_RESTARTS = 5;
+const RESTART_ON_FAILURE = { Name: 'on-failure', MaximumRetryCount: CRASH_RESTARTS };
+
+/** What confines a demo beyond memory and CPU: a process cap (fork bombs) and the network it joins. */
+export interface Isolation {
+  readonly pidsLimit: number;
+  readonly network: string;
+}
+
+export const DEFAULT_ISOLATION: Isolation = { pidsLimit: 1024, network: DEMO_NETWORK };
+
+export interface DockerRuntimeDeps {
+  readonly docker: Dockerode;
+  readonly where: string;
+  readonly clock: Clock;
+  readonly probeIntervalMs?: number;
+  readonly isolation?: Partial<Isolation>;
+  /** Told once when the host firewall rule that keeps demos off the host's services cannot be installed. */
+  readonly warn?: (line: string) => void;
+}
 
 /**
  * Runs demos as local containers. Each publishes its one port on a random loopback port
- * (127.0.0.1 only: the gateway is the sole way in), runs without privileges, mounts or
- * restarts, and carries labels that tie it to its project and deployment.
+ * (127.0.0.1 only: the gateway is the sole way in), runs without privileges, capabilities or
+ * mounts on its own bridge network, is restarted with backoff when it crashes (CRASH_RESTARTS
+ * times), and carries labels that tie it to its project and deployment.
  */
-export function createDockerRuntime(deps: { docker: Dockerode; where: string; clock: Clock; probeIntervalMs?: number }): ContainerRuntime {
+export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
   const { docker, where, clock } = deps;
   const probeIntervalMs = deps.probeIntervalMs ?? 250;
+  const isolation: Isolation = { ...DEFAULT_ISOLATION, ...deps.isolation };
+  const warn = deps.warn ?? ((line: string) => console.warn(line));
+  let networkReady: Promise<void> | null = null;
+
+  /** The demos' network, made once per process (again after a failure, e.g. the engine was down). */
+  function prepareNetwork(): Promise<void> {
+    networkReady ??= (async () => {
+      await ensureDemoNetwork(docker, where, isolation.network);
+      // The firewall rule is for the host the engine runs on: only meaningful for a local socket.
+      if (isolation.network !== DEMO_NETWORK || !where.startsWith('unix://')) return;
+      const guard = await guardHostFromBridge();
+      if (!guard.installed) {
+        warn(`warning: demos can open connections to services on this host's own addresses (${guard.reason}); run the gateway as root, or add the rule yourself (see "Isolation" in the README)`);
+      }
+    })().catch((error: unknown) => {
+      networkReady = null;
+      throw error;
+    });
+    return networkReady;
+  }
 
   async function start(request: StartRequest): Promise<ContainerRef> {
     const name = `portico-${request.projectId}-${request.deploymentId.slice(0, 8)}`;
-    const container = await withEngine(where, () => createReplacing(name, containerSpec(name, request)));
+    await prepareNetwork();
+    const container = await withEngine(where, () => createReplacing(name, containerSpec(name, request, isolation)));
     try {
       await withEngine(where, () => container.start());
     } catch (error) {
@@ -39,7 +87,7 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     if (ref) return ref;
     // An app that dies at once takes its published port with it: report it as waitUntilReady
     // would, and leave nothing behind, since the caller never learns this container's id.
-    const error = info.State.Running ? new PorticoError('start_failed', `container ${name} runs but publishes no port for ${request.port}/tcp`) : await exitedError(info);
+    const error = runs(info) ? new PorticoError('start_failed', `container ${name} runs but publishes no port for ${request.port}/tcp`) : await exitedError(info);
     await removeQuietly(container.id);
     throw error;
   }
@@ -67,7 +115,7 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
         if (engineStatus(error) === 404) throw new PorticoError('start_failed', `container ${ref.id.slice(0, 12)} was removed before it answered`, { cause: error });
         throw error;
       });
-      if (!info.State.Running) throw await exitedError(info);
+      if (!runs(info)) throw await exitedError(info);
       const remaining = deadline - clock.now().getTime();
       const probe = await probeHttp(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
       if (probe.answered) return;
@@ -88,10 +136,10 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     return new PorticoError('start_failed', `container ${why} before answering on port ${port}; last log lines:\n${await lastLogLines(info.Id)}`);
   }
 
-  /** The container's last lines of stdout and stderr, interleaved as written, for failure messages. */
-  async function lastLogLines(id: string): Promise<string> {
+  /** The container's last lines of stdout and stderr, interleaved as written, for failure messages and the dashboard. */
+  async function lastLogLines(id: string, tail = LOG_LINES): Promise<string> {
     try {
-      const raw: unknown = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: LOG_LINES, follow: false });
+      const raw: unknown = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
       const text = demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
       return text || '(no output)';
     } catch (error) {
@@ -105,14 +153,22 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
    */
   async function locate(id: string): Promise<ContainerRef | null> {
     const info = await inspectOrNull(id);
-    return info && info.State.Running && !info.State.Paused ? refOf(info) : null;
+    return info && runs(info) && !info.State.Paused ? refOf(info) : null;
   }
 
+  /**
+   * `crashed` when the app failed on its own: the engine is between restarts, or gave up after
+   * CRASH_RESTARTS. A container Portico stopped has its restart policy switched off, so a
+   * failure exit code there (SIGTERM's 143) still means `stopped`.
+   */
   async function status(id: string): Promise<ContainerStatus> {
     const info = await inspectOrNull(id);
     if (!info) return 'missing';
+    if (info.State.Restarting) return 'crashed';
     if (info.State.Paused) return 'paused';
-    return info.State.Running ? 'running' : 'stopped';
+    if (info.State.Running) return 'running';
+    const restartsOnFailure = info.HostConfig.RestartPolicy?.Name === 'on-failure';
+    return restartsOnFailure && (info.State.ExitCode !== 0 || info.State.OOMKilled) ? 'crashed' : 'stopped';
   }
 
   async function inspectOrNull(id: string): Promise<Dockerode.ContainerInspectInfo | null> {
@@ -144,7 +200,10 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
    * stopped directly: the engine (checked on 20.10) delivers the signal and thaws it itself.
    */
   async function stop(id: string): Promise<void> {
-    await withEngine(where, () => docker.getContainer(id).stop({ t: 5 })).catch(ignoreStatus(304, 404));
+    const container = docker.getContainer(id);
+    // Asleep must stay asleep: without this an engine restart would start it again (SIGTERM's exit code counts as a failure).
+    await withEngine(where, () => container.update({ RestartPolicy: { Name: 'no' } })).catch(ignoreStatus(404));
+    await withEngine(where, () => container.stop({ t: 5 })).catch(ignoreStatus(304, 404));
   }
 
   /** Unpauses or restarts the container and reads its address again: a restart publishes a new host port. */
@@ -152,9 +211,14 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     const container = docker.getContainer(id);
     const before = await inspectOrNull(id);
     if (!before) throw goneError(id, 'no longer exists');
+    // After a host reboot the firewall rule is gone until someone puts it back: before any demo runs again.
+    if (!before.State.Running) await prepareNetwork();
     try {
       if (before.State.Paused) await withEngine(where, () => container.unpause());
-      else if (!before.State.Running) await withEngine(where, () => container.start());
+      else if (!before.State.Running) {
+        await withEngine(where, () => container.update({ RestartPolicy: RESTART_ON_FAILURE }));
+        await withEngine(where, () => container.start());
+      }
     } catch (error) {
       if (engineStatus(error) === undefined) throw error;
       const now = await status(id);
@@ -165,9 +229,9 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     }
     const info = await inspectOrNull(id);
     if (!info) throw goneError(id, 'was removed while it was being woken');
-    const ref = info.State.Running ? refOf(info) : null;
+    const ref = runs(info) ? refOf(info) : null;
     if (ref) return ref;
-    if (info.State.Running) throw new PorticoError('start_failed', `container ${id.slice(0, 12)} runs but publishes no port for ${info.Config.Labels?.['portico.port'] ?? '?'}/tcp`);
+    if (runs(info)) throw new PorticoError('start_failed', `container ${id.slice(0, 12)} runs but publishes no port for ${info.Config.Labels?.['portico.port'] ?? '?'}/tcp`);
     throw await exitedError(info);
   }
 
@@ -194,13 +258,16 @@ export function createDockerRuntime(deps: { docker: Dockerode; where: string; cl
     } catch (error) {
       throw engineUnavailable(where, error);
     }
+    // The gateway pings at start-up: guard the host then, before the engine brings back any
+    // demo (restart policies), not only at the next deploy. A failure here is reported again by start.
+    void prepareNetwork().catch(() => undefined);
   }
 
-  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, remove, removeProjectContainers };
+  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, lastLog: (id) => lastLogLines(id), logs: (id, { tail }) => lastLogLines(id, tail), remove, removeProjectContainers };
 }
 
 /** What `docker create` gets: least privilege, loopback-only publishing, limits from the request. */
-export function containerSpec(name: string, request: StartRequest): Dockerode.ContainerCreateOptions {
+export function containerSpec(name: string, request: StartRequest, isolation: Isolation = DEFAULT_ISOLATION): Dockerode.ContainerCreateOptions {
   const portKey = `${request.port}/tcp`;
   // PORT last so it always matches the port Portico probes and publishes.
   const env = { ...request.env, PORT: String(request.port) };
@@ -214,15 +281,30 @@ export function containerSpec(name: string, request: StartRequest): Dockerode.Co
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       Memory: request.memoryBytes,
       NanoCpus: request.nanoCpus,
+      PidsLimit: isolation.pidsLimit,
       SecurityOpt: ['no-new-privileges:true'],
       Privileged: false,
-      RestartPolicy: { Name: 'no' },
+      // No capability at all: the engine (20.10+) lets any user bind ports below 1024 inside
+      // a container, so a web app needs none. Images whose entrypoint switches user as root
+      // (gosu, su-exec, nginx workers) would need SETUID/SETGID: use USER in the Dockerfile.
+      CapDrop: ['ALL'],
+      // Spelled out so nothing reaches the host's filesystem or the engine's socket.
+      Binds: [],
+      Mounts: [],
+      NetworkMode: isolation.network,
+      // ReadonlyRootfs stays off: demos write caches (model weights, /tmp) into their own layer.
+      RestartPolicy: RESTART_ON_FAILURE,
       // A tiny init as PID 1 forwards SIGTERM (an app running as PID 1 ignores it unless it
       // installs a handler, so every stop would wait out the timeout) and reaps zombies.
       Init: true,
       ...(request.gpus > 0 ? { DeviceRequests: [{ Driver: 'nvidia', Count: request.gpus, Capabilities: [['gpu']] }] } : {}),
     },
   };
+}
+
+/** Running and not between the engine's restarts of a crashing app (the engine reports those as Running with Restarting set). */
+function runs(info: Dockerode.ContainerInspectInfo): boolean {
+  return info.State.Running && !info.State.Restarting;
 }
 
 /** The loopback address the engine published the container's port on, or null if it publishes none. */
