@@ -18,6 +18,9 @@ export interface Config {
   readonly maxSourceBytes: number;
   readonly containerMemoryBytes: number;
   readonly containerNanoCpus: number;
+  readonly containerPids: number;
+  /** Whether `file://` URLs and directories on the gateway's machine may be deployed. */
+  readonly allowLocalSources: boolean;
   readonly idleTimeoutSeconds: number;
   readonly upstreamTimeoutMs: number;
   readonly pauseAfterMs: number;
@@ -29,6 +32,12 @@ export interface Config {
   /** Configured GPU pools; undefined means "detect the local GPUs with nvidia-smi". */
   readonly gpuPools: readonly GpuPool[] | undefined;
   readonly gpuContention: GpuContention;
+  /** Images kept per project after a deploy (older ones are pruned). */
+  readonly keepImages: number;
+  /** When set, mutating API calls need `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
+  /** HMAC secret GitHub signs webhook deliveries with; unset refuses every webhook. */
+  readonly githubWebhookSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +68,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'maxSourceBytes', env: 'PORTICO_MAX_SOURCE_MB', fallback: '200', describe: 'largest source tree accepted, in MB', parse: (text, name) => positiveInt(text, name) * MB },
   { key: 'containerMemoryBytes', env: 'PORTICO_CONTAINER_MEMORY_MB', fallback: '2048', describe: 'memory limit per demo, in MB, unless its Dockerfile sets `portico.memory`', parse: (text, name) => positiveInt(text, name) * MB },
   { key: 'containerNanoCpus', env: 'PORTICO_CONTAINER_CPUS', fallback: '1', describe: 'CPU limit per demo, in cores', parse: (text, name) => Math.round(positiveNumber(text, name) * 1e9) },
+  { key: 'containerPids', env: 'PORTICO_CONTAINER_PIDS', fallback: '1024', describe: 'most processes and threads one demo may run (stops fork bombs)', parse: positiveInt },
+  { key: 'allowLocalSources', env: 'PORTICO_ALLOW_LOCAL_SOURCES', fallback: 'false', describe: 'allow deploying `file://` git URLs and directories on the gateway\'s machine (anyone who can call the API could then build any directory the gateway can read)', parse: bool },
   { key: 'idleTimeoutSeconds', env: 'PORTICO_IDLE_TIMEOUT_SECONDS', fallback: '600', describe: 'default idle time before a demo is stopped (scaled to zero); per project `idleTimeoutSeconds`', parse: positiveInt },
   { key: 'pauseAfterMs', env: 'PORTICO_PAUSE_AFTER_MS', fallback: '60000', describe: 'idle time before a running demo is paused (frozen: no CPU, wakes in milliseconds)', parse: positiveInt },
   { key: 'wakeWaitMs', env: 'PORTICO_WAKE_WAIT_MS', fallback: '30000', describe: 'how long a request waits for a sleeping demo before getting the waking page / 503 + Retry-After', parse: positiveInt },
@@ -68,6 +79,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'upstreamTimeoutMs', env: 'PORTICO_UPSTREAM_TIMEOUT_MS', fallback: '300000', describe: 'how long the proxy waits for a demo to respond (then 504)', parse: positiveInt },
   { key: 'gpuPools', env: 'PORTICO_GPU_POOLS', fallback: undefined, describe: 'GPU pools as JSON, e.g. `[{"name":"local","gpuModel":"Tesla T4","driverVersion":"550.54.14","maxGpus":1}]`; unset: detected with `nvidia-smi`', parse: gpuPools },
   { key: 'gpuContention', env: 'PORTICO_GPU_CONTENTION', fallback: 'evict', describe: 'when a sleeping GPU demo wakes into a full pool: `evict` stops the least recently used idle GPU demo, `queue` waits for one to sleep', parse: contention },
+  { key: 'token', env: 'PORTICO_TOKEN', fallback: undefined, describe: 'API token: when set, every mutating API call needs `Authorization: Bearer <token>` (the CLI sends it from `PORTICO_TOKEN`); required when `--host` is not a loopback address', parse: nonEmpty },
+  { key: 'githubWebhookSecret', env: 'PORTICO_GITHUB_WEBHOOK_SECRET', fallback: undefined, describe: 'secret of the GitHub webhook (`POST /api/webhooks/github`); unset: every webhook is refused', parse: nonEmpty },
+  { key: 'keepImages', env: 'PORTICO_KEEP_IMAGES', fallback: '3', describe: 'images kept per project after each successful deploy (the newest; the serving one always stays); older ones are removed to free disk', parse: positiveInt },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -102,6 +116,13 @@ function positiveInt(text: string, name: string): number {
   const value = positiveNumber(text, name);
   if (!Number.isInteger(value)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
   return value;
+}
+
+function bool(text: string, name: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${text}"`);
 }
 
 function gpuPools(text: string, name: string): GpuPool[] {

@@ -9,6 +9,10 @@ export interface ParsedRepo {
 export type ParseRepoResult = { readonly ok: true; readonly value: ParsedRepo } | { readonly ok: false; readonly error: string };
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,99})$/;
+/** Longest repository input read at all: ample for any real URL, small enough to log and store. */
+export const MAX_REPO_LENGTH = 2048;
+/** Git allows longer refs, but no host (GitHub: 255 bytes) keeps one this long. */
+export const MAX_BRANCH_LENGTH = 255;
 const GITHUB_WEB = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/]+)\/([^/]+?)(?:\.git)?(?:\/tree\/(.+?))?\/?$/;
 
 /**
@@ -19,7 +23,10 @@ const GITHUB_WEB = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/]+)\/([^/]+?)(?:
 export function parseRepo(input: string): ParseRepoResult {
   const text = input.trim();
   if (text === '') return fail('is empty; give owner/repo, a git URL or an absolute directory path');
+  if (text.length > MAX_REPO_LENGTH) return fail(`is ${text.length} characters long; at most ${MAX_REPO_LENGTH} are accepted`);
   if (text.startsWith('-')) return fail(`"${text}" starts with "-"; give owner/repo, a git URL or a directory`);
+  // `ext::<command>`, `fd::<n>` and other `<helper>::<address>` forms make git run a remote helper.
+  if (/^[A-Za-z0-9+.-]+::/.test(text)) return fail(`"${text}" names a git remote helper, which is not supported; use https://, git:// or file://`);
 
   const web = GITHUB_WEB.exec(text);
   if (web) return github(web[1]!, web[2]!, web[3] ? decodeURIComponent(web[3]) : null, text);
@@ -52,6 +59,8 @@ export function parseRepo(input: string): ParseRepoResult {
 
 function github(owner: string, repo: string, branch: string | null, text: string): ParseRepoResult {
   if (!NAME.test(owner) || !NAME.test(repo)) return fail(`"${text}" is not a valid GitHub owner/repo`);
+  const problem = branch === null ? null : branchProblem(branch);
+  if (problem) return fail(`"${text}" names a branch that ${problem}`);
   return { ok: true, value: { spec: { kind: 'github', owner, repo }, branch } };
 }
 
@@ -61,6 +70,20 @@ function ok(spec: SourceSpec): ParseRepoResult {
 
 function fail(reason: string): ParseRepoResult {
   return { ok: false, error: `repo ${reason}` };
+}
+
+/**
+ * Why a branch name cannot be used, or null if it can: the shapes `git check-ref-format
+ * --branch` refuses, plus a leading `-` (git would read it as an option) and a length cap.
+ */
+export function branchProblem(branch: string): string | null {
+  if (branch === '') return 'is empty';
+  if (branch.length > MAX_BRANCH_LENGTH) return `is ${branch.length} characters long (at most ${MAX_BRANCH_LENGTH})`;
+  if (branch.startsWith('-')) return 'starts with "-"';
+  if (branch.includes('..') || branch.includes('@{') || branch.includes('//')) return 'contains "..", "@{" or "//"';
+  if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch)) return 'contains a space, a control character or one of ~ ^ : ? * [ \\';
+  if (branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.') || branch.endsWith('.lock') || branch === '@') return 'is not a valid git branch name';
+  return null;
 }
 
 /** How a source is shown to users and matched for "same repo": stable and without secrets. */

@@ -4,7 +4,7 @@ import { staticSite } from '../support/demo-app.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 
-/** Sends raw bytes to the gateway and returns the status line it answers with. */
+/** Sends raw bytes to the gateway and returns the status line it answers with ('' if it hangs up without one). */
 function rawStatus(gateway: TestGateway, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(gateway.gateway.port, '127.0.0.1', () => socket.write(request));
@@ -17,6 +17,7 @@ function rawStatus(gateway: TestGateway, request: string): Promise<string> {
       }
     });
     socket.on('error', reject);
+    socket.on('close', () => resolve(''));
   });
 }
 
@@ -45,6 +46,20 @@ describe('the gateway is no open proxy', () => {
   it('treats hosts outside the endpoint domain as its own host, never as somewhere to forward to', async () => {
     for (const host of ['169.254.169.254', 'localhost:2375', 'example.com']) {
       expect(await rawStatus(gateway, `GET /latest/meta-data/ HTTP/1.1\r\nHost: ${host}\r\n\r\n`)).toBe('HTTP/1.1 404 Not Found');
+    }
+  });
+
+  it('never opens a tunnel: CONNECT to any host is refused', async () => {
+    for (const target of ['169.254.169.254:80', 'localhost:2375', `${label}.localhost:80`]) {
+      const status = await rawStatus(gateway, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+      expect(status, `CONNECT ${target}`).not.toMatch(/^HTTP\/1\.1 2\d\d/);
+    }
+  });
+
+  it('reads the label only from a Host under the endpoint domain itself, not from look-alikes', async () => {
+    for (const host of [`${label}.localhost.evil.example`, `evil.example/${label}.localhost`, `${label}-localhost`]) {
+      const status = await rawStatus(gateway, `GET /index.html HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      expect(status, `Host: ${host}`).toMatch(/^HTTP\/1\.1 4\d\d/);
     }
   });
 

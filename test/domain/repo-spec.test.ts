@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSource, parseRepo } from '../../gateway/domain/repo-spec.ts';
+import { MAX_BRANCH_LENGTH, branchProblem, describeSource, parseRepo } from '../../gateway/domain/repo-spec.ts';
 
 describe('parseRepo', () => {
   it.each([
@@ -28,6 +28,14 @@ describe('parseRepo', () => {
     ['just-a-word', /neither owner\/repo/],
     ['acme/he llo', /neither owner\/repo/],
     ['acme/-x', /not a valid GitHub owner\/repo/],
+    ['fd::17', /remote helper/],
+    ['EXT::sh -c id', /remote helper/],
+    ['file::/tmp/repo', /remote helper/],
+    ['ftp://example.com/a/b.git', /not supported/],
+    ['javascript:alert(1)', /not supported/],
+    ['https://github.com/acme/hello/tree/--upload-pack=x', /names a branch that starts with "-"/],
+    ['https://github.com/acme/hello/tree/a..b', /names a branch that contains/],
+    [`https://example.com/${'a'.repeat(2100)}.git`, /at most 2048/],
   ])('refuses %j with a reason', (input, reason) => {
     const result = parseRepo(input);
     expect(result.ok).toBe(false);
@@ -40,5 +48,32 @@ describe('describeSource', () => {
     expect(describeSource({ kind: 'github', owner: 'a', repo: 'b' })).toBe('a/b');
     expect(describeSource({ kind: 'git', url: 'file:///x/y.git', owner: 'x', repo: 'y' })).toBe('file:///x/y.git');
     expect(describeSource({ kind: 'dir', path: '/x/y', owner: 'local', repo: 'y' })).toBe('/x/y');
+  });
+});
+
+describe('branchProblem', () => {
+  it.each(['main', 'feature/x', 'release-1.2', 'v2_final', 'user@host', 'a'.repeat(MAX_BRANCH_LENGTH)])('accepts %j', (branch) => {
+    expect(branchProblem(branch)).toBeNull();
+  });
+
+  it.each([
+    ['', /empty/],
+    ['-b', /starts with "-"/],
+    ['--upload-pack=touch /tmp/x', /starts with "-"/],
+    ['a..b', /"\.\."/],
+    ['main@{1}', /"@\{"/],
+    ['a//b', /"\/\/"/],
+    ['main~1', /one of/],
+    ['has space', /a space/],
+    ['tab\there', /control character/],
+    ['x:y', /one of/],
+    ['/leading', /not a valid/],
+    ['trailing/', /not a valid/],
+    ['dot.', /not a valid/],
+    ['refs.lock', /not a valid/],
+    ['@', /not a valid/],
+    ['a'.repeat(MAX_BRANCH_LENGTH + 1), /at most 255/],
+  ])('refuses %j', (branch, reason) => {
+    expect(branchProblem(branch)).toMatch(reason);
   });
 });

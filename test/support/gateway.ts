@@ -28,7 +28,8 @@ export interface TestGateway {
 /** Starts a real gateway (local adapters, real Docker, SQLite in a temp dir) on a free port. */
 export async function startTestGateway(overrides: Partial<Config> = {}, existingDataDir?: string, clock?: Clock): Promise<TestGateway> {
   const dataDir = existingDataDir ?? (await mkdtemp(join(tmpdir(), 'portico-test-')));
-  const config: Config = { ...loadConfig({}), port: 0, dataDir, startupTimeoutMs: 15_000, ...overrides };
+  // Local sources on: the suites deploy fixture repos from temp dirs and file:// URLs.
+  const config: Config = { ...loadConfig({}), port: 0, dataDir, startupTimeoutMs: 15_000, allowLocalSources: true, ...overrides };
   const lines: string[] = [];
   const gateway = await startServer(config, { log: (line) => lines.push(line), ...(clock ? { clock } : {}) });
   const url = gateway.url;

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { branchProblem } from '../../domain/repo-spec.ts';
 import type { ResolvedSource, SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
 import type { SourceFetcher } from '../../ports/source-fetcher.ts';
@@ -232,10 +233,8 @@ function checkedUrl(spec: GitSpec): string {
 }
 
 function checkBranch(branch: string): void {
-  // The same shapes `git check-ref-format --branch` refuses, checked without a process.
-  if (branch === '' || branch.startsWith('-') || branch.includes('..') || /[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch) || branch.endsWith('.lock') || branch.endsWith('/') || branch.endsWith('.')) {
-    throw new PorticoError('invalid_input', `"${branch}" is not a valid branch name`, { field: 'branch' });
-  }
+  const problem = branchProblem(branch);
+  if (problem) throw new PorticoError('invalid_input', `branch "${branch.slice(0, 300)}" ${problem}; give the name of a branch in the repository`, { field: 'branch' });
 }
 
 function remoteError(error: unknown, url: string, gitBinary: string, timeoutMs: number): PorticoError {

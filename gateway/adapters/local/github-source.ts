@@ -1,3 +1,4 @@
+import { branchProblem } from '../../domain/repo-spec.ts';
 import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
 import type { SourceFetcher } from '../../ports/source-fetcher.ts';
@@ -87,6 +88,8 @@ export function createGithubSource(options: GithubSourceOptions): SourceFetcher 
 
     async resolve(spec, branch) {
       const github = githubSpec(spec);
+      const problem = branchProblem(branch);
+      if (problem) throw new PorticoError('invalid_input', `branch "${branch.slice(0, 300)}" ${problem}; give the name of a branch in ${describe(github)}`, { field: 'branch' });
       // `heads/<branch>` so a tag or a SHA that happens to share the name is never picked instead.
       const ref = ['heads', ...branch.split('/')].map(encodeURIComponent).join('/');
       const response = await call(`${repoPath(github)}/commits/${ref}`, 'application/vnd.github.sha');

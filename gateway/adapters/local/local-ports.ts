@@ -16,16 +16,19 @@ export function createLocalPorts(config: Config): Ports & { readonly dockerWhere
   const store = createSqliteStore(join(config.dataDir, 'portico.db'));
   const { docker, where } = createDockerClient(config.dockerHost);
   const maxSourceBytes = config.maxSourceBytes;
-  const source = createSourceRouter({
-    github: createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes }),
-    git: createGitSource({ workDir: join(config.dataDir, 'git'), maxSourceBytes }),
-    dir: createDirSource({ maxSourceBytes }),
-  });
+  const source = createSourceRouter(
+    {
+      github: createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes }),
+      git: createGitSource({ workDir: join(config.dataDir, 'git'), maxSourceBytes }),
+      dir: createDirSource({ maxSourceBytes }),
+    },
+    { allowLocalSources: config.allowLocalSources },
+  );
   return {
     store,
     source,
     builder: createDockerBuilder({ docker, where }),
-    runtime: createDockerRuntime({ docker, where, clock: systemClock }),
+    runtime: createDockerRuntime({ docker, where, clock: systemClock, isolation: { pidsLimit: config.containerPids } }),
     clock: systemClock,
     dockerWhere: where,
     close: () => store.close(),

@@ -47,6 +47,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deployment_logs_by_offset ON deployment_logs (deployment_id, byte_offset);
   `,
   `ALTER TABLE deployments ADD COLUMN placement TEXT;`,
+  `ALTER TABLE projects ADD COLUMN secrets TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 /** The schema version this code writes; a database at this version is opened without migrating. */
@@ -60,6 +61,7 @@ interface ProjectRow {
   context: string;
   gpu: string;
   env: string;
+  secrets: string;
   idle_timeout_seconds: number;
   created_at: string;
   current_deployment_id: string | null;
@@ -99,12 +101,12 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
 
   const sql = {
     insertProject: db.prepare<ProjectRow>(
-      `INSERT INTO projects (id, source, branch, dockerfile, context, gpu, env, idle_timeout_seconds, created_at, current_deployment_id)
-       VALUES (@id, @source, @branch, @dockerfile, @context, @gpu, @env, @idle_timeout_seconds, @created_at, @current_deployment_id)`,
+      `INSERT INTO projects (id, source, branch, dockerfile, context, gpu, env, secrets, idle_timeout_seconds, created_at, current_deployment_id)
+       VALUES (@id, @source, @branch, @dockerfile, @context, @gpu, @env, @secrets, @idle_timeout_seconds, @created_at, @current_deployment_id)`,
     ),
     replaceProject: db.prepare<ProjectRow>(
       `UPDATE projects SET source = @source, branch = @branch, dockerfile = @dockerfile, context = @context, gpu = @gpu, env = @env,
-         idle_timeout_seconds = @idle_timeout_seconds, created_at = @created_at, current_deployment_id = @current_deployment_id
+         secrets = @secrets, idle_timeout_seconds = @idle_timeout_seconds, created_at = @created_at, current_deployment_id = @current_deployment_id
        WHERE id = @id`,
     ),
     getProject: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE id = ?'),
@@ -293,6 +295,7 @@ function toProject(row: ProjectRow): Project {
     context: row.context,
     gpu: JSON.parse(row.gpu) as GpuSetting,
     env: JSON.parse(row.env) as Record<string, string>,
+    secrets: JSON.parse(row.secrets) as Record<string, string>,
     idleTimeoutSeconds: row.idle_timeout_seconds,
     createdAt: row.created_at,
     currentDeploymentId: row.current_deployment_id,
@@ -308,6 +311,7 @@ function fromProject(project: Project): ProjectRow {
     context: project.context,
     gpu: JSON.stringify(project.gpu),
     env: JSON.stringify(project.env),
+    secrets: JSON.stringify(project.secrets),
     idle_timeout_seconds: project.idleTimeoutSeconds,
     created_at: project.createdAt,
     current_deployment_id: project.currentDeploymentId,

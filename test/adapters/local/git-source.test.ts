@@ -190,7 +190,7 @@ describe('git-source', () => {
   it('refuses branch names git would read as options or revisions', async () => {
     const remote = await repo({ Dockerfile: 'FROM scratch\n' });
     const { source } = await fetcher();
-    for (const branch of ['--upload-pack=touch', 'a..b', 'main~1', '']) {
+    for (const branch of ['--upload-pack=touch', '-b', 'a..b', 'main~1', '', 'x'.repeat(256)]) {
       expect(await failure(source.resolve(gitSpec(remote.url), branch))).toMatchObject({ code: 'invalid_input', field: 'branch' });
     }
   });
@@ -198,7 +198,19 @@ describe('git-source', () => {
   it('refuses URLs that start with - or use a remote helper such as ext::, and runs nothing', async () => {
     const marker = join(await tempDir(), 'pwned');
     const { source } = await fetcher();
-    for (const url of ['--upload-pack=touch /tmp/x', `ext::sh -c touch% ${marker}`, 'ssh://example.invalid/repo']) {
+    const hostile = [
+      '--upload-pack=touch /tmp/x',
+      `ext::sh -c touch% ${marker}`,
+      `EXT::sh -c touch% ${marker}`,
+      `  ext::sh -c touch% ${marker}`,
+      'fd::17',
+      'testgit::/tmp/repo',
+      'file::/tmp/repo',
+      'ssh://example.invalid/repo',
+      'git@example.invalid:acme/repo.git',
+      'ftp://example.invalid/repo.git',
+    ];
+    for (const url of hostile) {
       const error = await failure(source.defaultBranch(gitSpec(url)));
       expect(error).toMatchObject({ code: 'invalid_input', field: 'repo' });
     }

@@ -151,6 +151,15 @@ describe('github-source', () => {
     expect(error.message).toContain('branch "no-such-branch" not found in acme/branches');
   });
 
+  it('refuses a branch git would read as an option, or an overlong one, without asking GitHub', async () => {
+    await serve('hostile-branch', { Dockerfile: 'FROM scratch\n' });
+    for (const branch of ['--upload-pack=touch /tmp/x', 'a..b', 'x'.repeat(256)]) {
+      const error = await failure(source().resolve(spec('hostile-branch'), branch));
+      expect(error).toMatchObject({ code: 'invalid_input', field: 'branch' });
+    }
+    expect(github.requests).toEqual([]);
+  });
+
   it('resolves a branch whose name contains a slash', async () => {
     const repo = await serve('slashes', { Dockerfile: 'FROM scratch\n' }, { branch: 'feature/x' });
     expect((await source().resolve(spec('slashes'), 'feature/x')).commit).toBe(await repo.head());

@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirSource } from '../../../gateway/adapters/local/dir-source.ts';
 import { createGitSource } from '../../../gateway/adapters/local/git-source.ts';
 import { createGithubSource } from '../../../gateway/adapters/local/github-source.ts';
 import { createSourceRouter } from '../../../gateway/adapters/local/source-router.ts';
-import type { SourceSpec } from '../../../gateway/domain/types.ts';
+import type { ResolvedSource, SourceSpec } from '../../../gateway/domain/types.ts';
+import { PorticoError } from '../../../gateway/errors.ts';
 import type { SourceFetcher } from '../../../gateway/ports/source-fetcher.ts';
 import { startFakeGithub, type FakeGithub } from '../../support/fake-github.ts';
 import { createGitRepo, type GitRepo } from '../../support/git-repo.ts';
@@ -28,7 +30,7 @@ describe('source-router', () => {
       github: createGithubSource({ apiBaseUrl: github.url, maxSourceBytes: 1024 * 1024 }),
       git: createGitSource({ workDir, maxSourceBytes: 1024 * 1024 }),
       dir: createDirSource({ maxSourceBytes: 1024 * 1024 }),
-    });
+    }, { allowLocalSources: true });
   });
   afterAll(async () => {
     await github.close();
@@ -66,5 +68,44 @@ describe('source-router', () => {
       await router.fetch(resolved, dest);
       expect(await readTree(dest)).toEqual({ Dockerfile: 'FROM scratch\n' });
     }
+  });
+
+  describe('without PORTICO_ALLOW_LOCAL_SOURCES', () => {
+    const strict = () =>
+      createSourceRouter({
+        github: createGithubSource({ apiBaseUrl: github.url, maxSourceBytes: 1024 * 1024 }),
+        git: createGitSource({ workDir, maxSourceBytes: 1024 * 1024 }),
+        dir: createDirSource({ maxSourceBytes: 1024 * 1024 }),
+      });
+
+    async function refusal(promise: Promise<unknown>): Promise<PorticoError> {
+      const error = await promise.then(() => null, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PorticoError);
+      expect((error as PorticoError).code).toBe('invalid_input');
+      expect((error as PorticoError).message).toContain('PORTICO_ALLOW_LOCAL_SOURCES=true');
+      return error as PorticoError;
+    }
+
+    it.each([
+      ['a directory', () => specs().dir],
+      ['a file:// git URL', () => specs().git],
+      ['an upper-case FILE:// git URL', (): SourceSpec => ({ kind: 'git', url: repo.url.replace('file:', 'FILE:'), owner: 'acme', repo: 'hello' })],
+      ['a bare path given as a git URL', (): SourceSpec => ({ kind: 'git', url: repo.dir, owner: 'acme', repo: 'hello' })],
+    ])('refuses %s at every step, naming the setting, and reads nothing', async (_what, spec) => {
+      const router = strict();
+      const local = spec();
+      expect((await refusal(router.defaultBranch(local))).field).toBe('repo');
+      await refusal(router.resolve(local, 'trunk'));
+      const resolved: ResolvedSource = { spec: local, branch: 'trunk', commit: await repo.head() };
+      await refusal(router.readFile(resolved, 'Dockerfile'));
+      const dest = await mkdtemp(join(tmpdir(), 'portico-router-refused-'));
+      scratch.push(dest);
+      await refusal(router.fetch(resolved, dest));
+      expect(await readdir(dest)).toEqual([]);
+    });
+
+    it('still serves GitHub repositories', async () => {
+      expect((await strict().resolve(specs().github, 'trunk')).commit).toBe(await repo.head());
+    });
   });
 });

@@ -38,6 +38,7 @@ const project: Project = {
   context: 'docker',
   gpu: 1,
   env: { MODEL: 'gpt2 ✓' },
+  secrets: { HF_TOKEN: 'hf_secret ✓' },
   idleTimeoutSeconds: 300,
   createdAt: '2026-11-25T09:00:00.000Z',
   currentDeploymentId: 'dep-1',
@@ -111,6 +112,28 @@ describe('createSqliteStore', () => {
     second.close();
     const index = inspect(file, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'deployment_logs_by_offset'").get());
     expect(index).toBeUndefined();
+  });
+
+  it('migrates a file from before secrets existed, giving its projects no secrets', async () => {
+    const file = join(root, 'before-secrets.db');
+    const { secrets: _secrets, ...withoutSecrets } = project;
+    // What the previous Portico wrote: schema version 2, no secrets column.
+    inspect(file, (db) => {
+      db.exec(`CREATE TABLE projects (id TEXT PRIMARY KEY, source TEXT NOT NULL, branch TEXT NOT NULL, dockerfile TEXT NOT NULL, context TEXT NOT NULL,
+        gpu TEXT NOT NULL, env TEXT NOT NULL, idle_timeout_seconds INTEGER NOT NULL, created_at TEXT NOT NULL, current_deployment_id TEXT) STRICT;
+        CREATE TABLE deployments (id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE, status TEXT NOT NULL, commit_sha TEXT,
+        phases TEXT NOT NULL, error TEXT, image TEXT, container TEXT, created_at TEXT NOT NULL, placement TEXT) STRICT;
+        CREATE TABLE deployment_logs (deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE, seq INTEGER NOT NULL, byte_offset INTEGER NOT NULL,
+        text TEXT NOT NULL, PRIMARY KEY (deployment_id, seq)) STRICT;`);
+      db.prepare('INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        withoutSecrets.id, JSON.stringify(withoutSecrets.source), withoutSecrets.branch, withoutSecrets.dockerfile, withoutSecrets.context,
+        JSON.stringify(withoutSecrets.gpu), JSON.stringify(withoutSecrets.env), withoutSecrets.idleTimeoutSeconds, withoutSecrets.createdAt, withoutSecrets.currentDeploymentId,
+      );
+      db.pragma('user_version = 2');
+    });
+    const store = openStore(file);
+    expect(await store.getProject(project.id)).toStrictEqual({ ...withoutSecrets, secrets: {} });
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_SCHEMA_VERSION);
   });
 
   it('refuses a file written by a newer schema version and leaves it untouched', () => {
