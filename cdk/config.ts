@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseGpuPools } from '../gateway/domain/gpu-pools.ts';
 import { PorticoError } from '../gateway/errors.ts';
+import { gpuPoolsOf } from './gpu-pools.ts';
 
 /** Capacity provider names may not start with "aws", "ecs" or "fargate"; we prefix ours, so pool names stay short DNS-ish words. */
 const poolName = z
@@ -12,11 +14,29 @@ const gpuPoolSchema = z.object({
     .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'must look like an EC2 instance type such as g4dn.xlarge'))
     .min(1, 'list at least one EC2 instance type'),
   maxInstances: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100'),
-  /** What demos see as the GPU, e.g. "T4"; informational for placement. */
+  /** GPUs on each instance (g4dn.xlarge: 1, g4dn.12xlarge: 4): the most one demo can get from this pool. */
+  gpusPerInstance: z.number().int().min(1, 'must be at least 1').max(16, 'must be at most 16').default(1),
+  /** The GPU as nvidia-smi names it, e.g. "T4" or "A10G"; Portico checks CUDA architecture support against it. */
   gpuModel: z.string().min(1),
+  /** Compute capability ("7.5"); may be left out for GPUs Portico knows (T4, A10G, L4, A100, H100, …). */
+  computeCapability: z.string().regex(/^\d{1,2}\.\d$/, 'must be "major.minor" such as 7.5').optional(),
   /** NVIDIA driver on the AMI; CUDA-to-driver compatibility is checked against it before building. */
-  driverVersion: z.string().regex(/^\d+(\.\d+)*$/, 'must be a version such as 550 or 550.90.07'),
+  driverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must be major.minor[.patch] such as 550.144.03 (nvidia-smi --query-gpu=driver_version)'),
 });
+
+/**
+ * The default pool: one T4 per g4dn.xlarge. The driver is what the ECS GPU-optimized AL2023 AMI
+ * shipped when this was written; AWS updates the AMI (and so the driver), so operators must set
+ * driverVersion to what their instances report (`nvidia-smi --query-gpu=driver_version`).
+ */
+export const DEFAULT_GPU_POOL = {
+  name: 'gpu',
+  instanceTypes: ['g4dn.xlarge'],
+  maxInstances: 2,
+  gpusPerInstance: 1,
+  gpuModel: 'T4',
+  driverVersion: '550.144.03',
+} as const;
 
 const vpcSchema = z
   .object({
@@ -41,11 +61,18 @@ export const porticoConfigSchema = z
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id such as Z0123456789ABC').optional(),
     gpuPools: z
       .array(gpuPoolSchema)
-      .default([
-        { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' },
-      ])
+      .default([{ ...DEFAULT_GPU_POOL, instanceTypes: [...DEFAULT_GPU_POOL.instanceTypes] }])
       .refine((pools) => new Set(pools.map((p) => p.name)).size === pools.length, {
         message: 'gpuPools: pool names must be unique',
+      })
+      // The gateway reads the pools with parseGpuPools at cold start: refuse here what it would refuse there.
+      .superRefine((pools, ctx) => {
+        if (!z.array(gpuPoolSchema).safeParse(pools).success) return; // already reported field by field
+        try {
+          parseGpuPools(JSON.stringify(gpuPoolsOf(pools)));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
       }),
     idleTimeoutSeconds: z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (one day)').default(900),
     vpc: vpcSchema.default({ natGateways: 1, useInterfaceEndpoints: false }),

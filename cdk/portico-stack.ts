@@ -1,4 +1,3 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -9,7 +8,6 @@ import { Events } from './constructs/events.ts';
 import { Gateway } from './constructs/gateway.ts';
 import { Network } from './constructs/network.ts';
 import { State } from './constructs/state.ts';
-import { acknowledge, arnPrefix, refOf, wildcardResource } from './nag.ts';
 
 export interface PorticoStackProps extends StackProps {
   /** Already validated (see config.ts); the stack reads no context itself. */
@@ -47,25 +45,11 @@ export class PorticoStack extends Stack {
     this.events = new Events(this, 'Events', {
       vpc,
       subnets,
+      cluster: this.cluster,
       builds: this.builds,
+      state: this.state,
       securityGroup: this.gateway.securityGroup,
       environment: this.gateway.environment,
     });
-    this.state.grantReadWrite(this.events.buildEventsFunction);
-    this.state.grantReadWrite(this.events.reaperFunction);
-    this.events.reaperFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ScaleIdleDemos',
-        actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
-        resources: [
-          this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.cluster.cluster.clusterName}/*` }),
-        ],
-      }),
-    );
-    acknowledge(
-      this.events.reaperFunction,
-      'The reaper scales any Portico demo service in this cluster; service names are chosen at deploy time.',
-      wildcardResource(`${arnPrefix('ecs')}:service/${refOf(this.cluster.cluster)}/*`),
-    );
   }
 }

@@ -5,7 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { gpuCapacityProviderName } from '../../gateway/adapters/aws/capacity.ts';
 import type { GpuPoolConfig } from '../config.ts';
+import { type GpuPoolSetting, gpuPoolsOf } from '../gpu-pools.ts';
 import { REPOSITORY_PREFIX } from './builds.ts';
 import { acknowledge, arnPrefix, wildcardAction, wildcardResource } from '../nag.ts';
 
@@ -15,13 +17,6 @@ export interface ClusterProps {
   readonly gpuPools: readonly GpuPoolConfig[];
 }
 
-/** What the gateway needs to place a GPU demo on a pool. */
-export interface GpuPoolOutput {
-  readonly name: string;
-  readonly capacityProviderName: string;
-  readonly gpuModel: string;
-  readonly driverVersion: string;
-}
 
 /**
  * The ECS cluster demos run on: Fargate (and Fargate Spot) for CPU images, and one EC2
@@ -30,7 +25,8 @@ export interface GpuPoolOutput {
  */
 export class Cluster extends Construct {
   readonly cluster: ecs.Cluster;
-  readonly gpuPools: GpuPoolOutput[] = [];
+  /** The pools in the gateway's GpuPool shape: what `PORTICO_GPU_POOLS` carries. */
+  readonly gpuPools: readonly GpuPoolSetting[];
   /** Pulls demo images from ECR and writes their logs; the gateway passes it to ECS. */
   readonly taskExecutionRole: iam.Role;
   /** The identity demo containers run as: no permissions. */
@@ -84,6 +80,7 @@ export class Cluster extends Construct {
     });
 
     for (const pool of props.gpuPools) this.addGpuPool(pool, props);
+    this.gpuPools = gpuPoolsOf(props.gpuPools);
   }
 
   private addGpuPool(pool: GpuPoolConfig, props: ClusterProps): void {
@@ -120,7 +117,8 @@ export class Cluster extends Construct {
     });
     group.addUserData('echo ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config');
 
-    const capacityProviderName = `portico-${pool.name}`;
+    // The ECS runtime derives the same name from the pool (capacityProviderFor), so both agree.
+    const capacityProviderName = gpuCapacityProviderName(pool.name);
     const provider = new ecs.AsgCapacityProvider(scope, 'CapacityProvider', {
       autoScalingGroup: group,
       capacityProviderName,
@@ -131,12 +129,6 @@ export class Cluster extends Construct {
       machineImageType: ecs.MachineImageType.AMAZON_LINUX_2,
     });
     this.cluster.addAsgCapacityProvider(provider);
-    this.gpuPools.push({
-      name: pool.name,
-      capacityProviderName,
-      gpuModel: pool.gpuModel,
-      driverVersion: pool.driverVersion,
-    });
 
     acknowledge(group, 'ECS managed scaling drives this group; ECS events already report its activity.', 'AwsSolutions-AS3');
     acknowledge(

@@ -5,12 +5,10 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { Builds } from './builds.ts';
+import { type CoreAccessProps, grantCore } from './core-access.ts';
 import { bundling, functionEntry } from './gateway.ts';
-import { acknowledgeVpcLambdaRole } from '../nag.ts';
 
-export interface EventsProps {
-  readonly builds: Builds;
+export interface EventsProps extends CoreAccessProps {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -19,7 +17,8 @@ export interface EventsProps {
 
 /**
  * What advances the pipeline without a request: CodeBuild state changes for our project
- * go to `functions/build-events`, and a one-minute schedule runs the idle reaper.
+ * go to `functions/build-events`, and a one-minute schedule runs the idle reaper. Both run the
+ * same core as the gateway, so they get the same environment and permissions.
  */
 export class Events extends Construct {
   readonly buildEventsFunction: NodejsFunction;
@@ -32,7 +31,8 @@ export class Events extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.minutes(1),
+      // Releasing a build places its task, which may mean booting a GPU instance: Lambda's maximum.
+      timeout: Duration.minutes(15),
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
@@ -42,8 +42,8 @@ export class Events extends Construct {
     this.buildEventsFunction = new NodejsFunction(this, 'BuildEvents', { ...common, entry: functionEntry('build-events') });
     this.reaperFunction = new NodejsFunction(this, 'Reaper', { ...common, entry: functionEntry('reaper') });
 
-    acknowledgeVpcLambdaRole(this.buildEventsFunction);
-    acknowledgeVpcLambdaRole(this.reaperFunction);
+    grantCore(this.buildEventsFunction, props);
+    grantCore(this.reaperFunction, props);
 
     new events.Rule(this, 'BuildStateChange', {
       description: 'Portico: CodeBuild state changes of the Portico build project',

@@ -2,7 +2,6 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -12,10 +11,10 @@ import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { Builds } from './builds.ts';
-import { REPOSITORY_PREFIX } from './builds.ts';
 import type { Cluster } from './cluster.ts';
 import type { State } from './state.ts';
-import { acknowledge, acknowledgeVpcLambdaRole, arnPrefix, refOf, wildcardResource } from '../nag.ts';
+import { grantCore } from './core-access.ts';
+import { acknowledge } from '../nag.ts';
 
 export interface GatewayProps {
   readonly vpc: ec2.IVpc;
@@ -44,18 +43,24 @@ export const functionEntry = (name: string): string => fileURLToPath(new URL(`..
 /**
  * The gateway Lambda: the same Hono core as `npm start`, behind a streaming Function URL,
  * plus (with a domain) the wildcard `*.endpoint.<domain>` on an HTTP API custom domain.
- * Its role holds exactly what the deploy pipeline and scaler call.
+ * Its role holds exactly what the core calls (core-access.ts).
  */
 export class Gateway extends Construct {
+  /** `functions/gateway.ts` `handler` (streamHandle) behind the Function URL. */
   readonly function: NodejsFunction;
   readonly functionUrl: lambda.FunctionUrl;
+  /** With a domain: the same entry's `bufferedHandler` behind the HTTP API (see addWildcardDomain). */
+  readonly apiFunction: NodejsFunction | undefined;
   readonly securityGroup: ec2.SecurityGroup;
-  /** Environment every Portico function gets: where the table, cluster, project and pools are. */
+  /** Environment every Portico function gets; gateway/aws-config.ts reads it. */
   readonly environment: Record<string, string>;
+  private readonly props: GatewayProps;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
+    this.props = props;
     const { cluster, builds, state } = props;
+    const stack = Stack.of(this);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Portico gateway Lambda',
@@ -67,8 +72,9 @@ export class Gateway extends Construct {
       PORTICO_TABLE_NAME: state.table.tableName,
       PORTICO_CLUSTER_ARN: cluster.cluster.clusterArn,
       PORTICO_BUILD_PROJECT: builds.project.projectName,
-      PORTICO_REPOSITORY_PREFIX: REPOSITORY_PREFIX,
-      PORTICO_GPU_POOLS: Stack.of(this).toJsonString(cluster.gpuPools),
+      // Where CodeBuild pushes and ECS pulls: `<account>.dkr.ecr.<region>.amazonaws.com` (another suffix in China).
+      PORTICO_ECR_REGISTRY: `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`,
+      PORTICO_GPU_POOLS: JSON.stringify(cluster.gpuPools),
       PORTICO_IDLE_TIMEOUT_SECONDS: String(props.idleTimeoutSeconds),
       PORTICO_TASK_EXECUTION_ROLE_ARN: cluster.taskExecutionRole.roleArn,
       PORTICO_TASK_ROLE_ARN: cluster.taskRole.roleArn,
@@ -78,19 +84,9 @@ export class Gateway extends Construct {
       ...(props.domain ? { PORTICO_ENDPOINT_DOMAIN: `endpoint.${props.domain.name}` } : {}),
     };
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: functionEntry('gateway'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
-      // A cold demo may take minutes to wake; requests wait for it (bounded by the core).
+    this.function = this.gatewayFunction('Function', 'handler', {
+      // A demo's own answer may be slow (inference); the streaming Function URL allows up to 15 minutes.
       timeout: Duration.minutes(5),
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [this.securityGroup],
-      environment: this.environment,
-      bundling,
     });
     this.functionUrl = this.function.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
@@ -98,81 +94,36 @@ export class Gateway extends Construct {
     });
     new CfnOutput(this, 'Url', { value: this.functionUrl.url, description: 'Portico gateway Function URL' });
 
-    this.grantGatewayPermissions(props);
-    if (props.domain) this.addWildcardDomain(props.domain);
+    this.apiFunction = props.domain ? this.addWildcardDomain(props.domain) : undefined;
   }
 
-  private grantGatewayPermissions({ cluster, builds, state }: GatewayProps): void {
-    const stack = Stack.of(this);
-    const clusterName = cluster.cluster.clusterName;
-    const fn = this.function;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageDemoServices',
-        actions: ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DescribeServices', 'ecs:DeleteService'],
-        resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${clusterName}/*` })],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadDemoTasks',
-        actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
-        resources: [
-          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${clusterName}/*` }),
-          stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${clusterName}/*` }),
-        ],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'RegisterDemoTaskDefinitions',
-        actions: ['ecs:RegisterTaskDefinition'],
-        // RegisterTaskDefinition supports no resource-level permissions.
-        resources: ['*'],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'PassDemoTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: [cluster.taskExecutionRole.roleArn, cluster.taskRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], resources: [builds.project.projectArn] }),
-    );
-    fn.addToRolePolicy(
-      // The ECS runtime's health check of the engine (ping).
-      new iam.PolicyStatement({ sid: 'DescribeCluster', actions: ['ecs:DescribeClusters'], resources: [cluster.cluster.clusterArn] }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageProjectRepositories',
-        actions: ['ecr:CreateRepository', 'ecr:DeleteRepository', 'ecr:PutLifecyclePolicy'],
-        resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
-      }),
-    );
-    state.grantReadWrite(fn);
-
-    const clusterRef = refOf(cluster.cluster);
-    acknowledge(
-      fn,
-      'Demo services and tasks are created at deploy time; access is limited to this cluster.',
-      wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
-      wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
-      wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
-    );
-    acknowledge(
-      fn,
-      'Per-project ECR repositories are created at deploy time; management is limited to the portico/ prefix.',
-      wildcardResource(`${arnPrefix('ecr')}:repository/${REPOSITORY_PREFIX}*`),
-    );
-    acknowledge(fn, 'ecs:RegisterTaskDefinition supports no resource-level permissions.', wildcardResource('*'));
-    acknowledgeVpcLambdaRole(fn);
+  /** One gateway function from `functions/gateway.ts`, in the VPC, with the core's permissions. */
+  private gatewayFunction(id: string, handler: 'handler' | 'bufferedHandler', options: { timeout: Duration }): NodejsFunction {
+    const fn = new NodejsFunction(this, id, {
+      entry: functionEntry('gateway'),
+      handler,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: options.timeout,
+      vpc: this.props.vpc,
+      vpcSubnets: this.props.subnets,
+      securityGroups: [this.securityGroup],
+      environment: this.environment,
+      bundling,
+    });
+    grantCore(fn, this.props);
+    return fn;
   }
 
-  private addWildcardDomain(domain: { readonly name: string; readonly hostedZoneId: string }): void {
+  /**
+   * `*.endpoint.<domain>` on an HTTP API. API Gateway invokes its integration synchronously and
+   * expects a `{statusCode, headers, body}` result, which a streaming handler does not return, so
+   * the API gets its own function: the same bundle with the buffered `bufferedHandler`, the same
+   * environment, VPC and permissions. HTTP APIs end an integration after 30 seconds, hence its timeout.
+   */
+  private addWildcardDomain(domain: { readonly name: string; readonly hostedZoneId: string }): NodejsFunction {
+    const apiFunction = this.gatewayFunction('ApiFunction', 'bufferedHandler', { timeout: Duration.seconds(30) });
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
       hostedZoneId: domain.hostedZoneId,
       zoneName: domain.name,
@@ -185,7 +136,7 @@ export class Gateway extends Construct {
     const domainName = new apigw.DomainName(this, 'DomainName', { domainName: wildcard, certificate });
     const api = new apigw.HttpApi(this, 'HttpApi', {
       description: 'Portico: *.endpoint domain in front of the gateway Lambda',
-      defaultIntegration: new HttpLambdaIntegration('Gateway', this.function),
+      defaultIntegration: new HttpLambdaIntegration('Gateway', apiFunction),
       createDefaultStage: false,
       disableExecuteApiEndpoint: true,
     });
@@ -207,5 +158,6 @@ export class Gateway extends Construct {
       ),
     });
     acknowledge(api, 'Demo endpoints are public by design; the gateway enforces per-project access itself.', 'AwsSolutions-APIG4');
+    return apiFunction;
   }
 }

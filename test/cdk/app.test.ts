@@ -17,8 +17,8 @@ describe('cdk app', () => {
       hostedZoneId: 'Z0123456789ABC',
       vpc: { natGateways: 0, useInterfaceEndpoints: true },
       gpuPools: [
-        { name: 'small', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' },
-        { name: 'large', instanceTypes: ['g5.2xlarge', 'g6.2xlarge'], maxInstances: 1, gpuModel: 'A10G', driverVersion: '550' },
+        { name: 'small', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550.144.03' },
+        { name: 'large', instanceTypes: ['g5.12xlarge'], maxInstances: 1, gpusPerInstance: 4, gpuModel: 'A10G', driverVersion: '570.86.15' },
       ],
     });
     configureApp(app);
@@ -46,13 +46,13 @@ describe('cdk app', () => {
 
   it('parses JSON given as -c strings', () => {
     const app = makeApp({
-      gpuPools: '[{"name":"gpu","instanceTypes":["g5.xlarge"],"maxInstances":4,"gpuModel":"A10G","driverVersion":"550"}]',
+      gpuPools: '[{"name":"gpu","instanceTypes":["g5.xlarge"],"maxInstances":4,"gpusPerInstance":1,"gpuModel":"A10G","driverVersion":"550.144.03"}]',
       idleTimeoutSeconds: '600',
       vpc: '{"natGateways":2}',
       domain: 'example.com',
     });
     expect(readContext(app)).toEqual({
-      gpuPools: [{ name: 'gpu', instanceTypes: ['g5.xlarge'], maxInstances: 4, gpuModel: 'A10G', driverVersion: '550' }],
+      gpuPools: [{ name: 'gpu', instanceTypes: ['g5.xlarge'], maxInstances: 4, gpusPerInstance: 1, gpuModel: 'A10G', driverVersion: '550.144.03' }],
       idleTimeoutSeconds: 600,
       vpc: { natGateways: 2 },
       domain: 'example.com',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parsePorticoConfig } from '../../cdk/config.ts';
+import { DEFAULT_GPU_POOL, parsePorticoConfig } from '../../cdk/config.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 
-const pool = { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550' };
+const pool = { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550.144.03' };
 
 function messageFor(raw: unknown): string {
   try {
@@ -18,7 +18,7 @@ describe('parsePorticoConfig', () => {
   it('fills every default from an empty context', () => {
     const config = parsePorticoConfig({});
     expect(config).toEqual({
-      gpuPools: [pool],
+      gpuPools: [{ ...pool, gpusPerInstance: 1 }],
       idleTimeoutSeconds: 900,
       vpc: { natGateways: 1, useInterfaceEndpoints: false },
     });
@@ -54,6 +54,42 @@ describe('parsePorticoConfig', () => {
     expect(messageFor({ gpuPools: [{ ...pool, instanceTypes: ['big gpu'] }] })).toContain(
       'must look like an EC2 instance type such as g4dn.xlarge',
     );
+  });
+
+  it('defaults to one T4 per g4dn.xlarge with a full major.minor.patch driver version', () => {
+    expect(parsePorticoConfig({}).gpuPools).toEqual([DEFAULT_GPU_POOL]);
+    expect(DEFAULT_GPU_POOL.driverVersion).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('refuses a driver version without its minor part, as the gateway would', () => {
+    expect(messageFor({ gpuPools: [{ ...pool, driverVersion: '550' }] })).toContain(
+      'gpuPools.0.driverVersion: must be major.minor[.patch] such as 550.144.03',
+    );
+  });
+
+  it('accepts a major.minor driver version', () => {
+    expect(parsePorticoConfig({ gpuPools: [{ ...pool, driverVersion: '570.86' }] }).gpuPools[0]?.driverVersion).toBe('570.86');
+  });
+
+  it('takes the GPUs per instance from the pool, one by default', () => {
+    expect(parsePorticoConfig({ gpuPools: [pool] }).gpuPools[0]?.gpusPerInstance).toBe(1);
+    expect(parsePorticoConfig({ gpuPools: [{ ...pool, instanceTypes: ['g4dn.12xlarge'], gpusPerInstance: 4 }] }).gpuPools[0]?.gpusPerInstance).toBe(4);
+  });
+
+  it('refuses zero or fractional GPUs per instance', () => {
+    expect(messageFor({ gpuPools: [{ ...pool, gpusPerInstance: 0 }] })).toContain('gpuPools.0.gpusPerInstance: must be at least 1');
+    expect(messageFor({ gpuPools: [{ ...pool, gpusPerInstance: 1.5 }] })).toContain('gpuPools.0.gpusPerInstance');
+  });
+
+  it('refuses at synth a GPU model the gateway cannot place without its compute capability', () => {
+    const message = messageFor({ gpuPools: [{ ...pool, gpuModel: 'Mystery X1' }] });
+    expect(message).toContain('computeCapability');
+    expect(message).toContain('it may be left out only for GPUs Portico knows');
+  });
+
+  it('accepts an unknown GPU model when its compute capability is given', () => {
+    const config = parsePorticoConfig({ gpuPools: [{ ...pool, gpuModel: 'Mystery X1', computeCapability: '9.0' }] });
+    expect(config.gpuPools[0]?.computeCapability).toBe('9.0');
   });
 
   it('refuses two GPU pools with the same name', () => {

@@ -15,7 +15,7 @@ export function makeProps(overrides: RawConfig = {}): PorticoStackProps {
   return {
     config: parsePorticoConfig({
       gpuPools: [
-        { name: 'gpu', instanceTypes: ['g4dn.xlarge', 'g5.xlarge'], maxInstances: 3, gpuModel: 'T4', driverVersion: '550' },
+        { name: 'gpu', instanceTypes: ['g4dn.xlarge', 'g4dn.2xlarge'], maxInstances: 3, gpuModel: 'T4', driverVersion: '550.144.03' },
       ],
       ...overrides,
     }),

@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplate } from './make-props.ts';
 import { tableSchema } from '../../gateway/adapters/aws/dynamodb-store.ts';
+import { capacityProviderFor } from '../../gateway/adapters/aws/capacity.ts';
+import { loadAwsConfig } from '../../gateway/aws-config.ts';
 
 const GPU_AMI_PARAMETER = '/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id';
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 function resourcesOfType(template: Template, type: string): [string, Resource][] {
@@ -25,6 +27,93 @@ function statementsOfFunctionRole(template: Template, functionIdPrefix: string):
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
+/** Logical ids of the Lambda functions whose id starts with `prefix`. */
+function functionsNamed(template: Template, prefix: string): string[] {
+  return resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith(prefix)).map(([id]) => id);
+}
+
+function functionProps(template: Template, id: string | undefined): Record<string, unknown> {
+  const fn = resourcesOfType(template, 'AWS::Lambda::Function').find(([candidate]) => candidate === id);
+  if (!fn) throw new Error(`no function ${id ?? '(none)'} in the template`);
+  return fn[1].Properties;
+}
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/**
+ * Evaluates the intrinsics a function environment holds the way CloudFormation would, with
+ * stand-ins for what only a deployment knows: a Ref becomes `ref-<LogicalId>`, a GetAtt `<id>.<attr>`.
+ */
+function resolveIntrinsic(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if ('Ref' in node) {
+    const pseudo: Record<string, string> = { 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::Partition': 'aws' };
+    return pseudo[node.Ref as string] ?? `ref-${String(node.Ref)}`;
+  }
+  if ('Fn::GetAtt' in node) return (node['Fn::GetAtt'] as string[]).join('.');
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolveIntrinsic).join(separator);
+  }
+  throw new Error(`unexpected intrinsic in a function environment: ${JSON.stringify(value)}`);
+}
+
+/** The environment a function would run with once deployed (Lambda adds AWS_REGION itself). */
+function resolvedEnvironment(template: Template, prefix: string): Record<string, string> {
+  const [id] = functionsNamed(template, prefix);
+  const variables = (functionProps(template, id).Environment as { Variables: Record<string, unknown> }).Variables;
+  return { ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveIntrinsic(value)])), AWS_REGION: REGION };
+}
+
+/** Every ECS, CodeBuild, ECR and IAM action the core's adapters send, and nothing more; DynamoDB on the table only. */
+const CORE_ACTIONS = [
+  'codebuild:BatchGetBuilds',
+  'codebuild:ListBuildsForProject',
+  'codebuild:StartBuild',
+  'ecr:CreateRepository',
+  'ecr:DeleteRepository',
+  'ecr:PutLifecyclePolicy',
+  'ecs:CreateService',
+  'ecs:DeleteService',
+  'ecs:DescribeClusters',
+  'ecs:DescribeServices',
+  'ecs:DescribeTasks',
+  'ecs:ListServices',
+  'ecs:ListTasks',
+  'ecs:RegisterTaskDefinition',
+  'ecs:TagResource',
+  'ecs:UpdateService',
+  'iam:PassRole',
+].sort();
+
+function expectCoreGrants(template: Template, prefix: string): void {
+  const statements = statementsOfFunctionRole(template, prefix);
+  const nonTable = statements.flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:'));
+  expect([...new Set(nonTable)].sort()).toEqual(CORE_ACTIONS);
+  expect(nonTable).toHaveLength(CORE_ACTIONS.length);
+  const table = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+  expect(table.length).toBeGreaterThan(0);
+  for (const s of table) expect(JSON.stringify(s.Resource)).toContain('StateTable');
+  const passRole = statements.find((s) => actionsOf(s).includes('iam:PassRole'));
+  expect(JSON.stringify(passRole?.Resource)).toMatch(/TaskExecutionRole.*TaskRole/);
+  const ecr = statements.find((s) => actionsOf(s).includes('ecr:CreateRepository'));
+  expect(JSON.stringify(ecr?.Resource)).toContain(':repository/portico/*');
+  const codebuild = statements.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
+  expect(codebuild?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BuildsProject/), 'Arn'] });
+  const wildcard = statements.filter((s) => s.Resource === '*');
+  expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:RegisterTaskDefinition']);
+  const list = statements.find((s) => actionsOf(s).includes('ecs:ListServices'));
+  expect(list?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster[0-9A-F]{8}$/), 'Arn'] } } });
+  const tag = statements.find((s) => actionsOf(s).includes('ecs:TagResource'));
+  expect(tag?.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } });
+  const [, fn] = resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) ?? [];
+  const roleId = (fn?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const managed = JSON.stringify(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns);
+  expect(managed.match(/service-role\/[A-Za-z]+/g)?.sort()).toEqual(['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole']);
+}
+
 describe('PorticoStack (default config)', () => {
   let template: Template;
   beforeAll(() => {
@@ -38,7 +127,7 @@ describe('PorticoStack (default config)', () => {
       MixedInstancesPolicy: {
         LaunchTemplate: {
           LaunchTemplateSpecification: { LaunchTemplateId: { Ref: Match.stringLikeRegexp('LaunchTemplate') } },
-          Overrides: [{ InstanceType: 'g4dn.xlarge' }, { InstanceType: 'g5.xlarge' }],
+          Overrides: [{ InstanceType: 'g4dn.xlarge' }, { InstanceType: 'g4dn.2xlarge' }],
         },
       },
     });
@@ -72,6 +161,8 @@ describe('PorticoStack (default config)', () => {
   });
 
   it('runs the gateway Lambda in the VPC behind a streaming Function URL', () => {
+    const [id] = functionsNamed(template, 'GatewayFunction');
+    expect(functionProps(template, id).Handler).toBe('index.handler');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -81,39 +172,44 @@ describe('PorticoStack (default config)', () => {
       },
       Environment: { Variables: Match.objectLike({ PORTICO_TABLE_NAME: { Ref: Match.stringLikeRegexp('StateTable') } }) },
     });
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [id, 'Arn'] },
+    });
   });
 
-  it('grants the gateway exactly the ECS, CodeBuild, ECR, PassRole and table actions it calls', () => {
-    const statements = statementsOfFunctionRole(template, 'GatewayFunction');
-    const nonTable = statements.flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:'));
-    expect(nonTable.sort()).toEqual(
-      [
-        'codebuild:BatchGetBuilds',
-        'codebuild:StartBuild',
-        'ecr:CreateRepository',
-        'ecr:DeleteRepository',
-        'ecr:PutLifecyclePolicy',
-        'ecs:CreateService',
-        'ecs:DeleteService',
-        'ecs:DescribeClusters',
-        'ecs:DescribeServices',
-        'ecs:DescribeTasks',
-        'ecs:ListTasks',
-        'ecs:RegisterTaskDefinition',
-        'ecs:UpdateService',
-        'iam:PassRole',
-      ].sort(),
-    );
-    const table = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    expect(table.length).toBeGreaterThan(0);
-    for (const s of table) expect(JSON.stringify(s.Resource)).toContain('StateTable');
-    const passRole = statements.find((s) => actionsOf(s).includes('iam:PassRole'));
-    expect(JSON.stringify(passRole?.Resource)).toMatch(/TaskExecutionRole.*TaskRole/);
-    const ecr = statements.find((s) => actionsOf(s).includes('ecr:CreateRepository'));
-    expect(JSON.stringify(ecr?.Resource)).toContain(':repository/portico/*');
-    const wildcard = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
-    expect(wildcard).toEqual(['ecs:RegisterTaskDefinition']);
+  it('has no buffered API function and no HTTP API without a domain', () => {
+    expect(functionsNamed(template, 'GatewayApiFunction')).toEqual([]);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+  });
+
+  it('gives the gateway five minutes and the build-events and reaper functions Lambda\'s full fifteen', () => {
+    expect(functionProps(template, functionsNamed(template, 'GatewayFunction')[0]).Timeout).toBe(300);
+    expect(functionProps(template, functionsNamed(template, 'EventsBuildEvents')[0]).Timeout).toBe(900);
+    expect(functionProps(template, functionsNamed(template, 'EventsReaper')[0]).Timeout).toBe(900);
+  });
+
+  it.each(['GatewayFunction', 'EventsBuildEvents', 'EventsReaper'])('grants %s exactly the actions the core calls', (prefix) => {
+    expectCoreGrants(template, prefix);
+  });
+
+  it.each(['GatewayFunction', 'EventsBuildEvents', 'EventsReaper'])('gives %s an environment loadAwsConfig accepts, GPU pools included', (prefix) => {
+    const config = loadAwsConfig(resolvedEnvironment(template, prefix));
+    expect(config.ecrRegistry).toBe(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`);
+    expect(config.gpuPools).toEqual([
+      { name: 'gpu', gpuModel: 'T4', computeCapability: '7.5', driverVersion: '550.144.03', maxGpus: 1, instanceTypes: ['g4dn.xlarge', 'g4dn.2xlarge'] },
+    ]);
+    expect(config.taskSubnets).toHaveLength(2);
+    expect(config.taskSecurityGroups).toEqual([expect.stringContaining('ClusterTaskSecurityGroup')]);
+    expect(config.idleTimeoutSeconds).toBe(900);
+    expect(config.domain).toBeNull();
+  });
+
+  it('names each GPU capacity provider the way the ECS runtime asks for it', () => {
+    const [pool] = functionsNamed(template, 'GatewayFunction').map((id) => loadAwsConfig(resolvedEnvironment(template, id)).gpuPools[0]);
+    const [share] = capacityProviderFor(pool?.name ?? 'none');
+    template.hasResourceProperties('AWS::ECS::CapacityProvider', { Name: share?.capacityProvider });
   });
 
   it('builds in privileged CodeBuild with a BuildKit registry cache and CloudWatch logs', () => {
@@ -228,6 +324,31 @@ describe('PorticoStack (domain and interface endpoints)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PORTICO_ENDPOINT_DOMAIN: 'endpoint.example.com' }) },
     });
+  });
+
+  it('puts the bufferedHandler function, not the streaming one, behind the HTTP API', () => {
+    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
+    expect(functionProps(template, apiFunction).Handler).toBe('index.bufferedHandler');
+    expect(functionProps(template, functionsNamed(template, 'GatewayFunction')[0]).Handler).toBe('index.handler');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [apiFunction, 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+    // An HTTP API ends its integration after 30 seconds.
+    expect(functionProps(template, apiFunction).Timeout).toBe(30);
+  });
+
+  it('gives the API function the same code, environment, network and permissions as the gateway function', () => {
+    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
+    const [gateway] = functionsNamed(template, 'GatewayFunction');
+    const api = functionProps(template, apiFunction);
+    const streaming = functionProps(template, gateway);
+    expect(api.Environment).toEqual(streaming.Environment);
+    expect(api.VpcConfig).toEqual(streaming.VpcConfig);
+    expect(api.Code).toEqual(streaming.Code);
+    expectCoreGrants(template, 'GatewayApiFunction');
+    expect(loadAwsConfig(resolvedEnvironment(template, 'GatewayApiFunction')).domain).toBe('endpoint.example.com');
   });
 
   it('reaches ECS, ECR, CodeBuild and CloudWatch Logs through interface endpoints instead of NAT', () => {

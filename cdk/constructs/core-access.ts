@@ -1,0 +1,113 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Stack } from 'aws-cdk-lib';
+import type { Builds } from './builds.ts';
+import { REPOSITORY_PREFIX } from './builds.ts';
+import type { Cluster } from './cluster.ts';
+import type { State } from './state.ts';
+import { acknowledge, acknowledgeVpcLambdaRole, arnPrefix, refOf, wildcardResource } from '../nag.ts';
+
+export interface CoreAccessProps {
+  readonly cluster: Cluster;
+  readonly builds: Builds;
+  readonly state: State;
+}
+
+/** Task definitions the ECS runtime registers: one family per project, `portico-<project>` (ecs-task-definition.ts). */
+const TASK_FAMILY_PATTERN = 'portico-*:*';
+
+/**
+ * What the Portico core (gateway/lambda-gateway.ts) calls, granted to one function. The gateway,
+ * build-events and reaper functions all run that same core (any of them may deploy, wake, sleep
+ * or remove a demo), so they all get exactly this and nothing else. Each statement names the
+ * adapter calls it exists for.
+ */
+export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, builds, state }: CoreAccessProps): void {
+  const stack = Stack.of(fn);
+  const clusterName = cluster.cluster.clusterName;
+  const inCluster = (resource: string) => stack.formatArn({ service: 'ecs', resource, resourceName: `${clusterName}/*` });
+  const taskDefinitions = stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: TASK_FAMILY_PATTERN });
+  const statements = [
+    // ecs-runtime.ts: start (create/update), wake and sleep (update), status/locate (describe), remove (delete).
+    new iam.PolicyStatement({
+      sid: 'ManageDemoServices',
+      actions: ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DescribeServices', 'ecs:DeleteService'],
+      resources: [inCluster('service')],
+    }),
+    // CreateService and RegisterTaskDefinition send tags (portico.project, .deployment, .port);
+    // ECS authorizes those as ecs:TagResource. The condition allows tagging only while creating.
+    new iam.PolicyStatement({
+      sid: 'TagDemoResourcesOnCreate',
+      actions: ['ecs:TagResource'],
+      resources: [inCluster('service'), taskDefinitions],
+      conditions: { StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } },
+    }),
+    // removeProjectContainers lists the cluster's services. ListServices takes no resource ARN;
+    // the ecs:cluster condition keeps it to this cluster.
+    new iam.PolicyStatement({
+      sid: 'ListDemoServices',
+      actions: ['ecs:ListServices'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } },
+    }),
+    // Finding a service's task and its private IP (start, resume, locate).
+    new iam.PolicyStatement({
+      sid: 'ReadDemoTasks',
+      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+      resources: [inCluster('task'), inCluster('container-instance')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RegisterDemoTaskDefinitions',
+      actions: ['ecs:RegisterTaskDefinition'],
+      // RegisterTaskDefinition supports no resource-level permissions.
+      resources: ['*'],
+    }),
+    // The ECS runtime's health check of the engine (ping).
+    new iam.PolicyStatement({ sid: 'DescribeCluster', actions: ['ecs:DescribeClusters'], resources: [cluster.cluster.clusterArn] }),
+    new iam.PolicyStatement({
+      sid: 'PassDemoTaskRoles',
+      actions: ['iam:PassRole'],
+      resources: [cluster.taskExecutionRole.roleArn, cluster.taskRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }),
+    // codebuild-builder.ts: start a build; reconcile reads recent builds (missed events).
+    new iam.PolicyStatement({
+      sid: 'RunBuilds',
+      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'],
+      resources: [builds.project.projectArn],
+    }),
+    // ecr-registry.ts: one repository per project, created before its first build, deleted with it.
+    new iam.PolicyStatement({
+      sid: 'ManageProjectRepositories',
+      actions: ['ecr:CreateRepository', 'ecr:DeleteRepository', 'ecr:PutLifecyclePolicy'],
+      resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
+    }),
+  ];
+  for (const statement of statements) fn.addToRolePolicy(statement);
+  state.grantReadWrite(fn);
+
+  const clusterRef = refOf(cluster.cluster);
+  acknowledge(
+    fn,
+    'Demo services and tasks are created at deploy time with generated names; access is limited to this cluster.',
+    wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
+    wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
+    wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
+  );
+  acknowledge(
+    fn,
+    'Tags may be set only while creating a service or a portico-* task definition (ecs:CreateAction condition).',
+    wildcardResource(`${arnPrefix('ecs')}:task-definition/${TASK_FAMILY_PATTERN}`),
+  );
+  acknowledge(
+    fn,
+    'Per-project ECR repositories are created at deploy time; management is limited to the portico/ prefix.',
+    wildcardResource(`${arnPrefix('ecr')}:repository/${REPOSITORY_PREFIX}*`),
+  );
+  acknowledge(
+    fn,
+    'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices none either and is limited to this cluster by the ecs:cluster condition.',
+    wildcardResource('*'),
+  );
+  acknowledgeVpcLambdaRole(fn);
+}
