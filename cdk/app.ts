@@ -5,7 +5,9 @@ import { parsePorticoConfig } from './config.ts';
 import { PorticoStack } from './portico-stack.ts';
 
 /** Context keys Portico reads; everything else in cdk.json is CDK's own. */
-const CONTEXT_KEYS = ['domain', 'hostedZoneId', 'gpuPools', 'idleTimeoutSeconds', 'vpc'] as const;
+const CONTEXT_KEYS = ['domain', 'hostedZoneId', 'apiTokenSha256', 'gpuPools', 'idleTimeoutSeconds', 'vpc'] as const;
+/** Keys whose `-c` string may hold JSON (a token hash of digits must stay a string). */
+const JSON_KEYS = new Set<string>(['gpuPools', 'idleTimeoutSeconds', 'vpc']);
 
 /**
  * The only reader of context. `-c key=value` always arrives as a string, so JSON-looking
@@ -15,7 +17,7 @@ export function readContext(app: App): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value: unknown = app.node.tryGetContext(key);
-    if (value !== undefined) raw[key] = typeof value === 'string' ? parseIfJson(value) : value;
+    if (value !== undefined) raw[key] = typeof value === 'string' && JSON_KEYS.has(key) ? parseIfJson(value) : value;
   }
   return raw;
 }

@@ -74,6 +74,13 @@ export const porticoConfigSchema = z
           ctx.addIssue({ code: 'custom', message: (error as Error).message });
         }
       }),
+    /**
+     * SHA-256 (hex) of the API token every mutating API call must send as `Authorization: Bearer`.
+     * Only the hash is deployed, so the token itself is in no template, no Lambda setting and no log.
+     */
+    apiTokenSha256: z
+      .string({ error: 'is required: the management API is public on AWS; make a token and pass its hash, e.g. TOKEN=$(openssl rand -hex 32); echo -n "$TOKEN" | sha256sum' })
+      .regex(/^[0-9a-f]{64}$/, 'must be the 64 lowercase hex digits of a SHA-256, e.g. echo -n "$TOKEN" | sha256sum'),
     idleTimeoutSeconds: z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (one day)').default(900),
     vpc: vpcSchema.default({ natGateways: 1, useInterfaceEndpoints: false }),
   })

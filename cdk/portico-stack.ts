@@ -38,6 +38,7 @@ export class PorticoStack extends Stack {
       builds: this.builds,
       cluster: this.cluster,
       idleTimeoutSeconds: config.idleTimeoutSeconds,
+      apiTokenSha256: config.apiTokenSha256,
       ...(config.domain && config.hostedZoneId
         ? { domain: { name: config.domain, hostedZoneId: config.hostedZoneId } }
         : {}),

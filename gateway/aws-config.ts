@@ -19,6 +19,8 @@ export interface AwsConfig {
   readonly taskSubnets: readonly string[];
   readonly gpuPools: readonly GpuPool[];
   readonly idleTimeoutSeconds: number;
+  /** SHA-256 (hex) of the API token mutating calls must send; only the hash is deployed. */
+  readonly tokenSha256: string;
   /** Endpoints are `{label}.{domain}` when set; otherwise only `/p/{label}/` on the gateway's own URL. */
   readonly domain: string | null;
   readonly githubApiUrl: string;
@@ -65,6 +67,7 @@ export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>)
     taskSubnets: list('PORTICO_TASK_SUBNETS'),
     gpuPools,
     idleTimeoutSeconds: whole('PORTICO_IDLE_TIMEOUT_SECONDS', 900),
+    tokenSha256: sha256Hex(required('PORTICO_TOKEN_SHA256')),
     domain: optional('PORTICO_ENDPOINT_DOMAIN') ?? null,
     githubApiUrl: optional('PORTICO_GITHUB_API') ?? 'https://api.github.com',
     githubToken: optional('PORTICO_GITHUB_TOKEN'),
@@ -74,4 +77,9 @@ export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>)
     upstreamTimeoutMs: whole('PORTICO_UPSTREAM_TIMEOUT_MS', 60_000),
     keepImages: whole('PORTICO_KEEP_IMAGES', 10),
   };
+}
+
+function sha256Hex(text: string): string {
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new ConfigError('PORTICO_TOKEN_SHA256 must be the 64 lowercase hex digits of the API token\'s SHA-256 (the stack sets it from the apiTokenSha256 context)');
+  return text;
 }

@@ -16,6 +16,7 @@ const FULL: Record<string, string> = {
   PORTICO_TASK_SUBNETS: 'subnet-a, subnet-b,',
   PORTICO_GPU_POOLS: '[{"name":"t4","gpuModel":"Tesla T4","driverVersion":"550.54.14","maxGpus":1,"instanceTypes":["g4dn.xlarge"]}]',
   PORTICO_IDLE_TIMEOUT_SECONDS: '600',
+  PORTICO_TOKEN_SHA256: 'a'.repeat(64),
   PORTICO_ENDPOINT_DOMAIN: 'endpoint.example.com',
   PORTICO_GITHUB_API: 'https://github.example.com/api/v3',
   PORTICO_GITHUB_TOKEN: 'ghp_secret',
@@ -37,6 +38,7 @@ const REQUIRED = [
   'PORTICO_TASK_LOG_GROUP',
   'PORTICO_TASK_SECURITY_GROUP',
   'PORTICO_TASK_SUBNETS',
+  'PORTICO_TOKEN_SHA256',
 ];
 
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -64,6 +66,7 @@ describe('loadAwsConfig', () => {
       taskSubnets: ['subnet-a', 'subnet-b'],
       gpuPools: [{ name: 't4', gpuModel: 'Tesla T4', computeCapability: '7.5', driverVersion: '550.54.14', maxGpus: 1, instanceTypes: ['g4dn.xlarge'] }],
       idleTimeoutSeconds: 600,
+      tokenSha256: 'a'.repeat(64),
       domain: 'endpoint.example.com',
       githubApiUrl: 'https://github.example.com/api/v3',
       githubToken: 'ghp_secret',
@@ -107,6 +110,10 @@ describe('loadAwsConfig', () => {
     ['PORTICO_STARTUP_TIMEOUT_MS', '0'],
   ])('explains a bad number in %s', (name, value) => {
     expect(configError({ ...FULL, [name]: value }).message).toBe(`${name} must be a positive whole number, got "${value}"`);
+  });
+
+  it('refuses a token hash that is not a SHA-256 (the token itself, say), so no token is ever deployed in clear', () => {
+    expect(configError({ ...FULL, PORTICO_TOKEN_SHA256: 'the-token-itself' }).message).toContain('PORTICO_TOKEN_SHA256 must be the 64 lowercase hex digits');
   });
 
   it('explains GPU pools that are not JSON', () => {

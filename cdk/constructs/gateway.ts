@@ -23,6 +23,8 @@ export interface GatewayProps {
   readonly builds: Builds;
   readonly cluster: Cluster;
   readonly idleTimeoutSeconds: number;
+  /** SHA-256 (hex) of the API token; see cdk/config.ts. */
+  readonly apiTokenSha256: string;
   /** Serve `*.endpoint.<domain>` from this hosted zone; absent: the Function URL only. */
   readonly domain?: { readonly name: string; readonly hostedZoneId: string };
 }
@@ -76,6 +78,7 @@ export class Gateway extends Construct {
       PORTICO_ECR_REGISTRY: `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`,
       PORTICO_GPU_POOLS: JSON.stringify(cluster.gpuPools),
       PORTICO_IDLE_TIMEOUT_SECONDS: String(props.idleTimeoutSeconds),
+      PORTICO_TOKEN_SHA256: props.apiTokenSha256,
       PORTICO_TASK_EXECUTION_ROLE_ARN: cluster.taskExecutionRole.roleArn,
       PORTICO_TASK_ROLE_ARN: cluster.taskRole.roleArn,
       PORTICO_TASK_LOG_GROUP: cluster.taskLogGroup.logGroupName,

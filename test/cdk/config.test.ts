@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GPU_POOL, parsePorticoConfig } from '../../cdk/config.ts';
+import { TOKEN_SHA256 } from './make-props.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 
 const pool = { name: 'gpu', instanceTypes: ['g4dn.xlarge'], maxInstances: 2, gpuModel: 'T4', driverVersion: '550.144.03' };
 
 function messageFor(raw: unknown): string {
   try {
-    parsePorticoConfig(raw);
+    parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, ...(raw as object) });
   } catch (error) {
     expect(error).toBeInstanceOf(PorticoError);
     return (error as PorticoError).message;
@@ -15,9 +16,18 @@ function messageFor(raw: unknown): string {
 }
 
 describe('parsePorticoConfig', () => {
-  it('fills every default from an empty context', () => {
-    const config = parsePorticoConfig({});
+  it('refuses a stack without an API token hash and says how to make one', () => {
+    expect(() => parsePorticoConfig({})).toThrow(/apiTokenSha256: is required: the management API is public on AWS; .*sha256sum/);
+  });
+
+  it('refuses an API token hash that is not 64 hex digits (the token itself, say)', () => {
+    expect(messageFor({ apiTokenSha256: 'my-secret-token' })).toContain('apiTokenSha256: must be the 64 lowercase hex digits of a SHA-256');
+  });
+
+  it('fills every default from a context holding only the token hash', () => {
+    const config = parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256 });
     expect(config).toEqual({
+      apiTokenSha256: TOKEN_SHA256,
       gpuPools: [{ ...pool, gpusPerInstance: 1 }],
       idleTimeoutSeconds: 900,
       vpc: { natGateways: 1, useInterfaceEndpoints: false },
@@ -25,7 +35,7 @@ describe('parsePorticoConfig', () => {
   });
 
   it('accepts a domain with its hosted zone', () => {
-    const config = parsePorticoConfig({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC' });
+    const config = parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, domain: 'example.com', hostedZoneId: 'Z0123456789ABC' });
     expect(config.domain).toBe('example.com');
     expect(config.hostedZoneId).toBe('Z0123456789ABC');
   });
@@ -57,7 +67,7 @@ describe('parsePorticoConfig', () => {
   });
 
   it('defaults to one T4 per g4dn.xlarge with a full major.minor.patch driver version', () => {
-    expect(parsePorticoConfig({}).gpuPools).toEqual([DEFAULT_GPU_POOL]);
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256 }).gpuPools).toEqual([DEFAULT_GPU_POOL]);
     expect(DEFAULT_GPU_POOL.driverVersion).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
@@ -68,12 +78,12 @@ describe('parsePorticoConfig', () => {
   });
 
   it('accepts a major.minor driver version', () => {
-    expect(parsePorticoConfig({ gpuPools: [{ ...pool, driverVersion: '570.86' }] }).gpuPools[0]?.driverVersion).toBe('570.86');
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, gpuPools: [{ ...pool, driverVersion: '570.86' }] }).gpuPools[0]?.driverVersion).toBe('570.86');
   });
 
   it('takes the GPUs per instance from the pool, one by default', () => {
-    expect(parsePorticoConfig({ gpuPools: [pool] }).gpuPools[0]?.gpusPerInstance).toBe(1);
-    expect(parsePorticoConfig({ gpuPools: [{ ...pool, instanceTypes: ['g4dn.12xlarge'], gpusPerInstance: 4 }] }).gpuPools[0]?.gpusPerInstance).toBe(4);
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, gpuPools: [pool] }).gpuPools[0]?.gpusPerInstance).toBe(1);
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, gpuPools: [{ ...pool, instanceTypes: ['g4dn.12xlarge'], gpusPerInstance: 4 }] }).gpuPools[0]?.gpusPerInstance).toBe(4);
   });
 
   it('refuses zero or fractional GPUs per instance', () => {
@@ -88,7 +98,7 @@ describe('parsePorticoConfig', () => {
   });
 
   it('accepts an unknown GPU model when its compute capability is given', () => {
-    const config = parsePorticoConfig({ gpuPools: [{ ...pool, gpuModel: 'Mystery X1', computeCapability: '9.0' }] });
+    const config = parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, gpuPools: [{ ...pool, gpuModel: 'Mystery X1', computeCapability: '9.0' }] });
     expect(config.gpuPools[0]?.computeCapability).toBe('9.0');
   });
 
@@ -103,7 +113,7 @@ describe('parsePorticoConfig', () => {
   });
 
   it('accepts interface endpoints without NAT gateways', () => {
-    expect(parsePorticoConfig({ vpc: { natGateways: 0, useInterfaceEndpoints: true } }).vpc).toEqual({
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, vpc: { natGateways: 0, useInterfaceEndpoints: true } }).vpc).toEqual({
       natGateways: 0,
       useInterfaceEndpoints: true,
     });

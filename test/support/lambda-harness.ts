@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, type ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
@@ -9,6 +10,10 @@ import type { ProjectStore } from '../../gateway/ports/project-store.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
 
 /** What the CDK stack sets on every Portico function (cdk/constructs/gateway.ts), with test values. */
+/** The API token the Lambda tests call with, and the hash the stack would deploy for it. */
+export const LAMBDA_TOKEN = 'lambda-test-token';
+export const LAMBDA_TOKEN_SHA256 = createHash('sha256').update(LAMBDA_TOKEN).digest('hex');
+
 export const LAMBDA_ENV = {
   AWS_REGION: 'eu-west-1',
   PORTICO_TABLE_NAME: 'portico-lambda-test',
@@ -21,6 +26,7 @@ export const LAMBDA_ENV = {
   PORTICO_TASK_SECURITY_GROUP: 'sg-0demos',
   PORTICO_TASK_SUBNETS: 'subnet-0a,subnet-0b',
   PORTICO_IDLE_TIMEOUT_SECONDS: '900',
+  PORTICO_TOKEN_SHA256: LAMBDA_TOKEN_SHA256,
 } as const;
 
 export interface LambdaHarness {
