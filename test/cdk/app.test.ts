@@ -50,8 +50,10 @@ describe('cdk app', () => {
       idleTimeoutSeconds: '600',
       vpc: '{"natGateways":2}',
       domain: 'example.com',
+      apiTokenSha256: '1'.repeat(64), // digits only: JSON would read it as a number
     });
     expect(readContext(app)).toEqual({
+      apiTokenSha256: '1'.repeat(64),
       gpuPools: [{ name: 'gpu', instanceTypes: ['g5.xlarge'], maxInstances: 4, gpusPerInstance: 1, gpuModel: 'A10G', driverVersion: '550.144.03' }],
       idleTimeoutSeconds: 600,
       vpc: { natGateways: 2 },
