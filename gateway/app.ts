@@ -3,10 +3,10 @@ import { parseHost } from './domain/host.ts';
 import type { EndpointRequest } from './endpoint/fetch-endpoint.ts';
 import { createApiRoutes, type ApiDeps } from './api/routes.ts';
 import { errorResponse } from './api/error-response.ts';
-import { createDashboard } from './ui/dashboard.tsx';
+import { type DashboardDeps, createDashboard } from './ui/dashboard.tsx';
 
 /** The runtime-agnostic Hono app for the gateway's own host: health, metrics, REST API. */
-export interface AppDeps extends ApiDeps {
+export interface AppDeps extends ApiDeps, DashboardDeps {
   readonly prometheus: () => string;
   /** Serves an endpoint from a web-standard Request (the `/p/{label}/` path prefix). */
   readonly endpoint: (request: EndpointRequest) => Promise<Response>;
@@ -28,7 +28,7 @@ export function createApp(deps: AppDeps): Hono {
   app.all('/p/:label/*', (c) => servePrefixed(c));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', (c) => c.text(deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
-  app.route('/api', createApiRoutes(deps));
+  app.route('/', createApiRoutes(deps)); // under /api (its own base path)
   app.route('/', createDashboard(deps));
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'build_failed' // the image build failed
   | 'start_failed' // the container exited or never answered
   | 'engine_unavailable' // no container engine reachable
+  | 'unauthorized' // the API token or a webhook signature is missing or wrong
+  | 'forbidden' // the call is switched off by configuration (e.g. webhooks without a secret)
   | 'timeout';
 
 export class PorticoError extends Error {

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { type HttpBindings, getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { createLocalPorts } from './adapters/local/local-ports.ts';
 import { detectLocalGpuPool } from './adapters/local/nvidia-gpu-probe.ts';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { endpointUrl } from './domain/host.ts';
 import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
 import { createNodeListener } from './endpoint/node-listener.ts';
@@ -27,6 +28,8 @@ export interface RunningGateway {
   readonly port: number;
   readonly server: Server;
   readonly scaler: Scaler;
+  /** The Hono app on the gateway's own host (its `routes` list every API route). */
+  readonly app: Hono;
   /** Waits for running deployments, then stops listening. */
   close(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export interface ServerOptions {
 
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
+  refuseOpenBind(config);
   const log = options.log ?? console.log;
   const local = createLocalPorts(config);
   const store = versionedStore(local.store);
@@ -67,6 +71,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     containerMemoryBytes: config.containerMemoryBytes,
     containerNanoCpus: config.containerNanoCpus,
     gpuPools,
+    keepImages: config.keepImages,
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const publicPort = () => (server.address() as AddressInfo).port;
@@ -80,7 +85,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
+    historyOf: (id) => metrics.history(id),
+    containerLogs: (id, logOptions) => ports.runtime.logs(id, logOptions),
+    gpus: { pools: gpuPools, holders: () => scaler.gpuHolders() },
     prometheus: () => metrics.prometheus(),
+    apiToken: config.token,
+    githubWebhookSecret: config.githubWebhookSecret,
   });
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
   const endpoint = { domain: config.domain, routes, gate, metrics };
@@ -102,6 +112,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     port: publicPort(),
     server,
     scaler,
+    app,
     async close() {
       clearInterval(reaper);
       await pipeline.idle();
@@ -112,4 +123,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       local.close();
     },
   };
+}
+
+/** Anyone who can reach a non-loopback address could deploy arbitrary images: that needs a token. */
+function refuseOpenBind(config: Config): void {
+  if (config.token !== undefined || isLoopback(config.host)) return;
+  throw new ConfigError(
+    `refusing to listen on ${config.host} without an API token: anyone who reaches that address could deploy and run any image. ` +
+      'Set PORTICO_TOKEN to a long random secret (e.g. `openssl rand -hex 32`), or bind 127.0.0.1 (--host / PORTICO_HOST).',
+  );
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare;
+  return isIP(v4) === 4 && v4.startsWith('127.');
 }

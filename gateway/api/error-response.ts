@@ -13,6 +13,8 @@ const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   build_failed: 500,
   start_failed: 500,
   engine_unavailable: 503,
+  unauthorized: 401,
+  forbidden: 403,
   timeout: 504,
 };
 
@@ -24,7 +26,10 @@ export function errorResponse(error: Error, c: Context): Response {
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
-    return c.json({ error: { code: status === 413 ? 'too_large' : 'http_error', message: error.message || 'request refused' } }, status);
+    if (status === 415) return c.json({ error: { code: 'unsupported_media_type', message: 'send the request body as JSON with the header "Content-Type: application/json"' } }, status);
+    // 400s Hono raises itself (e.g. a malformed body) are invalid input like any other.
+    const code = status === 413 ? 'too_large' : status === 400 ? 'invalid_input' : 'http_error';
+    return c.json({ error: { code, message: error.message || 'request refused' } }, status);
   }
   console.error('unhandled error', error);
   return c.json({ error: { code: 'internal', message: 'internal error; the gateway log has the details' } }, 500);

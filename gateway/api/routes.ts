@@ -1,12 +1,17 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { PorticoError } from '../errors.ts';
 import type { ProjectMetrics } from '../services/metrics.ts';
 import type { ProjectDetails, ProjectService } from '../services/project-service.ts';
 import type { RuntimeSnapshot } from '../services/scaler.ts';
-import { readJson } from './read-json.ts';
-import { createProjectBody } from './schemas.ts';
+import { createWebhookService } from '../services/webhook-service.ts';
+import { requireToken } from './auth.ts';
+import { addApiDocs } from './docs.ts';
+import { parseJsonBody } from './json-body.ts';
+import * as spec from './route-specs.ts';
+import { throwOnInvalid } from './validation.ts';
 import { deploymentView, projectView } from './views.ts';
+import { createWebhookRoutes } from './webhook-routes.ts';
 
 export interface ApiDeps {
   readonly projects: ProjectService;
@@ -14,14 +19,21 @@ export interface ApiDeps {
   readonly endpointUrl: (projectId: string) => string;
   readonly runtimeOf: (projectId: string) => RuntimeSnapshot;
   readonly metricsOf: (projectId: string) => ProjectMetrics;
+  /** PORTICO_TOKEN: when set, mutating calls need it as a bearer token. */
+  readonly apiToken?: string | undefined;
+  /** PORTICO_GITHUB_WEBHOOK_SECRET: unset refuses every webhook. */
+  readonly githubWebhookSecret?: string | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The REST management API under `/api`. */
-export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf }: ApiDeps): Hono {
+/** The REST management API, declared as OpenAPI operations (route-specs.ts), with its own base path `/api`. */
+export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, apiToken, githubWebhookSecret }: ApiDeps): OpenAPIHono {
   const view = (details: ProjectDetails) => projectView(details, { endpoint: endpointUrl(details.project.id), runtime: runtimeOf(details.project.id), metrics: metricsOf(details.project.id) });
-  const api = new Hono();
+  const api = new OpenAPIHono({ defaultHook: throwOnInvalid }).basePath('/api');
+  // GitHub cannot send a bearer token; its webhook proves itself with a signature over the raw body instead.
+  const webhook = (path: string) => path.startsWith('/api/webhooks/');
+  api.use(requireToken(apiToken, { exempt: webhook }));
   api.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -30,46 +42,49 @@ export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf }:
       },
     }),
   );
+  api.use(parseJsonBody({ exempt: webhook }));
 
-  api.post('/projects', async (c) => {
-    const input = await readJson(c, createProjectBody);
-    const { project, created, deployment } = await projects.create(input);
+  api.openapi(spec.createProject, async (c) => {
+    const { project, created, deployment } = await projects.create(c.req.valid('json'));
     const body = {
       id: project.id,
       endpoint: endpointUrl(project.id),
       deployment: deployment ? { id: deployment.id, status: deployment.status } : null,
     };
-    return c.json(body, created ? 201 : 200);
+    return created ? c.json(body, 201) : c.json(body, 200);
   });
 
-  api.get('/projects', async (c) => {
+  api.openapi(spec.listProjects, async (c) => {
     const all = await projects.list();
-    return c.json({ projects: all.map(view) });
+    return c.json({ projects: all.map(view) }, 200);
   });
 
-  api.get('/projects/:id', async (c) => {
-    return c.json(view(await projects.get(c.req.param('id'))));
+  api.openapi(spec.getProject, async (c) => c.json(view(await projects.get(c.req.valid('param').id)), 200));
+
+  api.openapi(spec.updateProject, async (c) => {
+    const { project, deployment } = await projects.update(c.req.valid('param').id, c.req.valid('json'));
+    const body = { project: view(await projects.get(project.id)), deployment: deployment ? deploymentView(deployment) : null };
+    return deployment ? c.json(body, 202) : c.json(body, 200);
   });
 
-  api.delete('/projects/:id', async (c) => {
-    await projects.remove(c.req.param('id'));
+  api.openapi(spec.deleteProject, async (c) => {
+    await projects.remove(c.req.valid('param').id);
     return c.body(null, 204);
   });
 
-  api.post('/projects/:id/deployments', async (c) => {
-    const deployment = await projects.redeploy(c.req.param('id'));
-    return c.json(deploymentView(deployment), 202);
-  });
+  api.openapi(spec.redeployProject, async (c) => c.json(deploymentView(await projects.redeploy(c.req.valid('param').id)), 202));
 
-  api.get('/deployments/:id', async (c) => c.json(deploymentView(await projects.getDeployment(c.req.param('id')))));
+  api.openapi(spec.getDeployment, async (c) => c.json(deploymentView(await projects.getDeployment(c.req.valid('param').id)), 200));
 
-  api.get('/deployments/:id/logs', async (c) => {
-    const offsetText = c.req.query('offset') ?? '0';
-    const offset = Number(offsetText);
-    if (!Number.isInteger(offset) || offset < 0) throw new PorticoError('invalid_input', `offset must be a whole number of bytes, got "${offsetText}"`, { field: 'offset' });
-    const { text, nextOffset } = await projects.readLog(c.req.param('id'), offset);
+  api.openapi(spec.getDeploymentLogs, async (c) => {
+    const offset = Number(c.req.valid('query').offset ?? '0');
+    const { text, nextOffset } = await projects.readLog(c.req.valid('param').id, offset);
     return c.text(text, 200, { 'X-Log-Offset': String(nextOffset) });
   });
+
+  const webhooks = createWebhookService({ listProjects: async () => (await projects.list()).map((details) => details.project), redeploy: (id) => projects.redeploy(id) });
+  api.route('/webhooks', createWebhookRoutes({ secret: githubWebhookSecret, webhooks }));
+  addApiDocs(api);
 
   return api;
 }

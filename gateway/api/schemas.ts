@@ -9,6 +9,17 @@ const repoPath = z
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const envName = z.string().regex(ENV_NAME, 'environment variable names are letters, digits and _').max(200);
+const envValue = z.string().max(32_768);
+const atMost200 = (vars: object) => Object.keys(vars).length <= 200;
+
+/** Environment variables (or secrets) as given at creation. */
+const envMap = z.record(envName, envValue).refine(atMost200, 'at most 200 variables');
+/** A change to them: a value sets the variable, null removes it, names left out stay as they are. */
+const envPatch = z.record(envName, envValue.nullable()).refine(atMost200, 'at most 200 variables');
+const gpu = z.union([z.enum(['auto', 'prefer', 'off']), z.number().int().min(0).max(16)]);
+const idleTimeoutSeconds = z.number().int().min(1).max(7 * 24 * 3600);
+
 export const createProjectBody = z.strictObject({
   repo: z.string().min(1).max(500),
   branch: z
@@ -19,12 +30,31 @@ export const createProjectBody = z.strictObject({
     .optional(),
   dockerfile: repoPath.optional(),
   context: repoPath.optional(),
-  gpu: z.union([z.enum(['auto', 'prefer', 'off']), z.number().int().min(0).max(16)]).optional(),
-  env: z
-    .record(z.string().regex(ENV_NAME, 'environment variable names are letters, digits and _').max(200), z.string().max(32_768))
-    .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables')
-    .optional(),
-  idleTimeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+  gpu: gpu.optional(),
+  env: envMap.optional(),
+  secrets: envMap.optional(),
+  idleTimeoutSeconds: idleTimeoutSeconds.optional(),
 });
 
 export type CreateProjectBody = z.infer<typeof createProjectBody>;
+
+/** `PATCH /api/projects/:id`: per-project settings. */
+export const updateProjectBody = z.strictObject({
+  env: envPatch.optional(),
+  secrets: envPatch.optional(),
+  idleTimeoutSeconds: idleTimeoutSeconds.optional(),
+  gpu: gpu.optional(),
+});
+
+/** The fields of a GitHub `push` payload Portico reads; GitHub sends many more, which are kept out. */
+export const githubPushEvent = z.object({
+  ref: z.string().min(1),
+  deleted: z.boolean().optional(),
+  repository: z.object({
+    full_name: z.string().min(1),
+    clone_url: z.string().optional(),
+    git_url: z.string().optional(),
+    ssh_url: z.string().optional(),
+    html_url: z.string().optional(),
+  }),
+});

@@ -32,11 +32,14 @@ export function projectView({ project, latestDeployment, currentDeployment }: Pr
     /** Where the latest deployment was placed (GPU count, CUDA version, pool) and why. */
     placement: latestDeployment?.placement ?? null,
     env: project.env,
+    /** Only the names: secret values never leave the gateway through the API. */
+    secrets: Object.keys(project.secrets).sort(),
     idleTimeoutSeconds: project.idleTimeoutSeconds,
     createdAt: project.createdAt,
     latestDeployment: latestDeployment ? deploymentView(latestDeployment) : null,
     currentDeployment: currentDeployment ? deploymentView(currentDeployment) : null,
-    runtime: live.runtime,
+    // `state` may be `crashed`; `lastLog` then holds the container's last output.
+    runtime: { ...live.runtime, lastLog: live.runtime.lastLog ?? null },
     metrics: live.metrics,
   };
 }

@@ -20,15 +20,17 @@ export interface ApiClient {
   text(path: string): Promise<{ text: string; headers: Headers }>;
 }
 
-export function createApiClient(baseUrl: string): ApiClient {
+/** `token` is the gateway's PORTICO_TOKEN; it is sent as a bearer token on every call. */
+export function createApiClient(baseUrl: string, options: { readonly token?: string | undefined } = {}): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
+  const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
 
   async function send(method: string, path: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
         body: body === undefined ? null : JSON.stringify(body),
       });
     } catch (error) {

@@ -124,7 +124,7 @@ function parse(args: readonly string[], options: Options, withApi = true) {
 }
 
 function api(values: Record<string, unknown>) {
-  return createApiClient(str(values.api) ?? process.env.PORTICO_API ?? 'http://localhost:8080');
+  return createApiClient(str(values.api) ?? process.env.PORTICO_API ?? 'http://localhost:8080', { token: process.env.PORTICO_TOKEN?.trim() || undefined });
 }
 
 function one(positionals: string[], usage: string): string {

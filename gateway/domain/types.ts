@@ -39,6 +39,8 @@ export interface Project {
   readonly context: string;
   readonly gpu: GpuSetting;
   readonly env: Readonly<Record<string, string>>;
+  /** Passed to the container as environment variables like `env`, but never shown by the API or written to a log. */
+  readonly secrets: Readonly<Record<string, string>>;
   readonly idleTimeoutSeconds: number;
   readonly createdAt: string;
   /** The deployment that is serving, if any. */

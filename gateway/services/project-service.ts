@@ -12,7 +12,22 @@ export interface CreateProjectInput {
   readonly context?: string | undefined;
   readonly gpu?: GpuSetting | undefined;
   readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly secrets?: Readonly<Record<string, string>> | undefined;
   readonly idleTimeoutSeconds?: number | undefined;
+}
+
+/** A change to a project's settings. `env` and `secrets` merge into what is there; a null value removes that variable. */
+export interface UpdateProjectInput {
+  readonly env?: Readonly<Record<string, string | null>> | undefined;
+  readonly secrets?: Readonly<Record<string, string | null>> | undefined;
+  readonly idleTimeoutSeconds?: number | undefined;
+  readonly gpu?: GpuSetting | undefined;
+}
+
+export interface UpdateProjectResult {
+  readonly project: Project;
+  /** The redeployment the change started (env, secrets or gpu changed), else null. */
+  readonly deployment: Deployment | null;
 }
 
 export interface CreateProjectResult {
@@ -33,6 +48,7 @@ export interface ProjectService {
   list(): Promise<ProjectDetails[]>;
   get(id: string): Promise<ProjectDetails>;
   redeploy(id: string): Promise<Deployment>;
+  update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
   readLog(deploymentId: string, offset: number): Promise<{ text: string; nextOffset: number }>;
@@ -80,6 +96,7 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
         dockerfile: input.dockerfile ?? (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`),
         gpu: input.gpu ?? 'auto',
         env: input.env ?? {},
+        secrets: input.secrets ?? {},
         idleTimeoutSeconds: input.idleTimeoutSeconds ?? defaults.idleTimeoutSeconds,
         createdAt: clock.now().toISOString(),
         currentDeploymentId: null,
@@ -101,6 +118,17 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return pipeline.enqueue(await mustGet(id));
     },
 
+    async update(id, input) {
+      const before = await mustGet(id);
+      const env = input.env ? merge(before.env, input.env) : before.env;
+      const secrets = input.secrets ? merge(before.secrets, input.secrets) : before.secrets;
+      const gpu = input.gpu ?? before.gpu;
+      const project = await store.updateProject(id, { env, secrets, gpu, idleTimeoutSeconds: input.idleTimeoutSeconds });
+      // The container only sees new variables or a new GPU placement when it is replaced; the idle timeout is read live.
+      const changed = !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu;
+      return { project, deployment: changed ? await pipeline.enqueue(project) : null };
+    },
+
     async remove(id) {
       await mustGet(id);
       await runtime.removeProjectContainers(id);
@@ -119,4 +147,18 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return store.readLog(deploymentId, offset);
     },
   };
+}
+
+function merge(current: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>>): Record<string, string> {
+  const merged: Record<string, string> = { ...current };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
+
+function sameMap(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }

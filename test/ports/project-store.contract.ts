@@ -18,7 +18,7 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
 
     describe('projects', () => {
       it('returns a created project with every field as it was written, nulls included', async () => {
-        const project = makeProject({ id: 'main-gpt2-acme', gpu: 2, env: { A: '1' }, currentDeploymentId: null });
+        const project = makeProject({ id: 'main-gpt2-acme', gpu: 2, env: { A: '1' }, secrets: { HF_TOKEN: 'hf_abc' }, currentDeploymentId: null });
         await store.createProject(project);
         expect(await store.getProject(project.id)).toStrictEqual(project);
       });
@@ -43,6 +43,13 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
         expect((await store.getProject('main-gpt2-acme'))?.env).toStrictEqual(env);
       });
 
+      it('keeps secrets apart from env, and an empty secrets map as empty', async () => {
+        await store.createProject(makeProject({ id: 'with-secrets', env: { MODE: 'demo' }, secrets: { API_KEY: 'k "1"\n', EMPTY: '' } }));
+        await store.createProject(makeProject({ id: 'without-secrets', secrets: {} }));
+        expect(await store.getProject('with-secrets')).toMatchObject({ env: { MODE: 'demo' }, secrets: { API_KEY: 'k "1"\n', EMPTY: '' } });
+        expect((await store.getProject('without-secrets'))?.secrets).toStrictEqual({});
+      });
+
       it('returns null for a project that does not exist', async () => {
         expect(await store.getProject('no-such-project')).toBeNull();
       });
@@ -63,10 +70,10 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
       });
 
       it('applies a patch to the named fields only and returns what a fresh read returns', async () => {
-        const original = makeProject({ gpu: 'auto', env: { A: '1' } });
+        const original = makeProject({ gpu: 'auto', env: { A: '1' }, secrets: { S: 'old' } });
         await store.createProject(original);
-        const updated = await store.updateProject(original.id, { gpu: 'off', env: { B: '2' }, idleTimeoutSeconds: 60 });
-        expect(updated).toStrictEqual({ ...original, gpu: 'off', env: { B: '2' }, idleTimeoutSeconds: 60 });
+        const updated = await store.updateProject(original.id, { gpu: 'off', env: { B: '2' }, secrets: { T: 'new' }, idleTimeoutSeconds: 60 });
+        expect(updated).toStrictEqual({ ...original, gpu: 'off', env: { B: '2' }, secrets: { T: 'new' }, idleTimeoutSeconds: 60 });
         expect(await store.getProject(original.id)).toStrictEqual(updated);
       });
 

@@ -11,6 +11,7 @@ export function makeProject(overrides: Partial<Project> = {}): Project {
     context: '.',
     gpu: 'auto',
     env: {},
+    secrets: {},
     idleTimeoutSeconds: 900,
     createdAt: '2026-11-25T09:00:00.000Z',
     currentDeploymentId: null,
