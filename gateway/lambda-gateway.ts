@@ -48,10 +48,12 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
     clientAddress: (c: Context) => sourceIp(c.env),
     // Without a domain every request is for the gateway itself, and demos live under /p/{label}/.
     domain: config.domain ?? 'endpoint.invalid',
+    apiTokenSha256: config.tokenSha256,
     endpointUrl: (id) => (config.domain ? `https://${id}.${config.domain}` : `/p/${id}/`),
     // Lambda instances keep no runtime state between requests; the demo's state is ECS's.
     runtimeOf: () => ({ state: null, lastRequestAt: null, coldStarts: 0 }),
     metricsOf: (id) => metrics.snapshot(id),
+    containerLogs: (id, logOptions) => ports.runtime.logs(id, logOptions),
     prometheus: () => metrics.prometheus(),
   });
 

@@ -9,21 +9,26 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Reads stay open so `portico ls` and the dashboard work without one; with no token at all
  * everything is open (the gateway then only binds loopback, see server.ts).
  */
-export function requireToken(token: string | undefined, options: { readonly exempt: (path: string) => boolean }): MiddlewareHandler {
+export function requireToken(expectedSha256: string | undefined, options: { readonly exempt: (path: string) => boolean }): MiddlewareHandler {
+  const expected = expectedSha256 === undefined ? undefined : Buffer.from(expectedSha256, 'hex');
   return async (c, next) => {
-    if (token === undefined || !MUTATING.has(c.req.method) || options.exempt(c.req.path)) return next();
+    if (expected === undefined || !MUTATING.has(c.req.method) || options.exempt(c.req.path)) return next();
     const header = c.req.header('authorization');
     if (header === undefined) throw unauthorized('this call needs the API token');
     const sent = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1];
-    if (sent === undefined || !sameSecret(sent, token)) throw unauthorized('the API token sent is wrong');
+    if (sent === undefined || !timingSafeEqual(sha256(sent), expected)) throw unauthorized('the API token sent is wrong');
     return next();
   };
 }
 
-/** Constant-time comparison of two strings of any length (hashing first makes the lengths equal). */
-export function sameSecret(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
+/** The SHA-256 (hex) the gateway compares tokens by: on AWS only this hash is deployed, never the token. */
+export function tokenSha256(token: string): string {
+  return sha256(token).toString('hex');
+}
+
+/** Hashing first also makes the comparison constant-time whatever the length sent. */
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function unauthorized(what: string): PorticoError {

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { PorticoError } from '../errors.ts';
+import { HTTPException } from 'hono/http-exception';
 import type { ProjectMetrics } from '../services/metrics.ts';
 import type { ProjectDetails, ProjectService } from '../services/project-service.ts';
 import type { RuntimeSnapshot } from '../services/scaler.ts';
 import { createWebhookService } from '../services/webhook-service.ts';
-import { requireToken } from './auth.ts';
+import { requireToken, tokenSha256 } from './auth.ts';
 import { addApiDocs } from './docs.ts';
 import { parseJsonBody } from './json-body.ts';
 import * as spec from './route-specs.ts';
@@ -21,27 +21,33 @@ export interface ApiDeps {
   readonly metricsOf: (projectId: string) => ProjectMetrics;
   /** PORTICO_TOKEN: when set, mutating calls need it as a bearer token. */
   readonly apiToken?: string | undefined;
+  /** The same, for hosts that only know the token's SHA-256 (hex): the AWS stack deploys the hash, never the token. */
+  readonly apiTokenSha256?: string | undefined;
   /** PORTICO_GITHUB_WEBHOOK_SECRET: unset refuses every webhook. */
   readonly githubWebhookSecret?: string | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** GitHub sends push payloads of up to 25 MB. */
+const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
 /** The REST management API, declared as OpenAPI operations (route-specs.ts), with its own base path `/api`. */
-export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, apiToken, githubWebhookSecret }: ApiDeps): OpenAPIHono {
+export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, apiToken, apiTokenSha256, githubWebhookSecret }: ApiDeps): OpenAPIHono {
   const view = (details: ProjectDetails) => projectView(details, { endpoint: endpointUrl(details.project.id), runtime: runtimeOf(details.project.id), metrics: metricsOf(details.project.id) });
   const api = new OpenAPIHono({ defaultHook: throwOnInvalid }).basePath('/api');
   // GitHub cannot send a bearer token; its webhook proves itself with a signature over the raw body instead.
   const webhook = (path: string) => path.startsWith('/api/webhooks/');
-  api.use(requireToken(apiToken, { exempt: webhook }));
-  api.use(
+  api.use(requireToken(apiTokenSha256 ?? (apiToken === undefined ? undefined : tokenSha256(apiToken)), { exempt: webhook }));
+  const limit = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new PorticoError('invalid_input', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+        throw new HTTPException(413, { message: `${what} is larger than ${maxSize} bytes` });
       },
-    }),
-  );
+    });
+  const apiLimit = limit(MAX_BODY_BYTES, 'the request body');
+  const webhookLimit = limit(MAX_WEBHOOK_BYTES, 'the webhook payload');
+  api.use((c, next) => (webhook(c.req.path) ? webhookLimit(c, next) : apiLimit(c, next)));
   api.use(parseJsonBody({ exempt: webhook }));
 
   api.openapi(spec.createProject, async (c) => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceName } from '../../gateway/adapters/aws/ecs-task-definition.ts';
 import type { Deployment } from '../../gateway/domain/types.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
-import { LAMBDA_ENV, type FakeService, type LambdaHarness, answerEcsReads, payloadV2Event, startLambdaHarness } from '../support/lambda-harness.ts';
+import { LAMBDA_ENV, LAMBDA_TOKEN, type FakeService, type LambdaHarness, answerEcsReads, payloadV2Event, startLambdaHarness } from '../support/lambda-harness.ts';
 import { installAwsLambdaGlobal, invokeStreaming, lambdaContext } from '../support/lambda-runtime.ts';
 
 /*
@@ -139,6 +139,22 @@ describe('an API call', () => {
       expect(status).toBe(404);
       expect(JSON.parse(body)).toStrictEqual({ error: { code: 'not_found', message: 'no API route GET /api/nothing' } });
     }
+  });
+});
+
+describe('a mutating API call', () => {
+  it('needs the API token whose hash the stack deployed: 401 without it or with a wrong one, through to the route with it', async () => {
+    const call = (headers: Record<string, string>) =>
+      invokeStreaming(gateway.handler, urlEvent({ method: 'DELETE', path: '/api/projects/main-nothing-acme', host: FUNCTION_URL_HOST, headers }));
+
+    const missing = await call({});
+    const wrong = await call({ authorization: 'Bearer not-the-token' });
+    const right = await call({ authorization: `Bearer ${LAMBDA_TOKEN}` });
+
+    expect([missing.statusCode, wrong.statusCode]).toEqual([401, 401]);
+    expect(JSON.parse(missing.body).error.code).toBe('unauthorized');
+    expect(right.statusCode).toBe(404); // past the token check: the project does not exist
+    expect(ecs.calls()).toHaveLength(0);
   });
 });
 
