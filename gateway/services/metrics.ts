@@ -1,3 +1,5 @@
+import { type MinutePoint, type MinuteSeries, createMinuteSeries } from './minute-series.ts';
+
 /** Per-project traffic counters and wake durations, kept in memory. */
 export interface ProjectMetrics {
   readonly requests: number;
@@ -21,24 +23,29 @@ interface Counters {
   wakes: number;
   /** The most recent wake durations, newest last, for the quantiles. */
   wakeMs: number[];
+  /** Requests and wakes per minute over the last hour, for the dashboard's charts. */
+  perMinute: MinuteSeries;
 }
 
 const WAKE_WINDOW = 1000;
+const HISTORY_MINUTES = 60;
 
-export function createMetrics() {
+/** `now` times the per-minute series; tests pass a clock they move. */
+export function createMetrics(options: { readonly now?: () => number } = {}) {
+  const now = options.now ?? Date.now;
   const byProject = new Map<string, Counters>();
 
   function counters(projectId: string): Counters {
     let found = byProject.get(projectId);
     if (!found) {
-      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [] };
+      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [], perMinute: createMinuteSeries(HISTORY_MINUTES) };
       byProject.set(projectId, found);
     }
     return found;
   }
 
   function snapshot(projectId: string): ProjectMetrics {
-    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [] };
+    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [], perMinute: createMinuteSeries(HISTORY_MINUTES) };
     const sorted = [...c.wakeMs].sort((a, b) => a - b);
     return {
       requests: c.requests,
@@ -60,6 +67,7 @@ export function createMetrics() {
       if (status >= 500) c.errors += 1;
       c.bytesIn += bytesIn;
       c.bytesOut += bytesOut;
+      c.perMinute.request(now());
     },
     wake(projectId: string, durationMs: number, cold: boolean): void {
       const c = counters(projectId);
@@ -67,8 +75,13 @@ export function createMetrics() {
       c.wakes += 1;
       c.wakeMs.push(durationMs);
       if (c.wakeMs.length > WAKE_WINDOW) c.wakeMs.shift();
+      c.perMinute.wake(now(), durationMs);
     },
     snapshot,
+    /** The last hour, one point a minute, oldest first (all zeros for a project never requested). */
+    history(projectId: string): MinutePoint[] {
+      return (byProject.get(projectId)?.perMinute ?? createMinuteSeries(HISTORY_MINUTES)).points(now());
+    },
     forget(projectId: string): void {
       byProject.delete(projectId);
     },

@@ -29,10 +29,22 @@ pre.log { background: #0c111d; color: #d0d5dd; padding: .8rem; border-radius: 8p
 .timeline { display: grid; grid-template-columns: 6rem 1fr 5rem; gap: .3rem .6rem; align-items: center; }
 .timeline .bar { height: .8rem; border-radius: 4px; background: var(--accent); min-width: 2px; }
 .timeline .bar.running { background: #b54708; animation: pulse 1.4s ease-in-out infinite; }
+h2 .muted { font-size: .9rem; font-weight: 400; }
+button.small { font-size: .75rem; padding: .1rem .6rem; vertical-align: middle; }
+nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin: .5rem 0 1rem; }
+nav.tabs a { padding: .35rem .9rem; text-decoration: none; border: 1px solid transparent; border-bottom: 0; border-radius: 6px 6px 0 0; }
+nav.tabs a[aria-current="page"] { border-color: var(--line); background: var(--card); color: var(--fg); font-weight: 600; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem 2.5rem; }
+figure.chart { margin: 0; }
+figure.chart figcaption { font-size: .85rem; }
+figure.chart svg { display: block; border-bottom: 1px solid var(--line); }
+figure.chart .line { fill: none; stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+figure.chart .area { fill: var(--accent); opacity: .15; }
+.swagger-host { background: #fff; color: #3b4151; border-radius: 8px; }
 `;
 
 /** The page shell: title, navigation, styles. */
-export function Layout({ title, children }: { readonly title: string; readonly children?: Child }) {
+export function Layout({ title, head, children }: { readonly title: string; readonly head?: Child; readonly children?: Child }) {
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -41,6 +53,7 @@ export function Layout({ title, children }: { readonly title: string; readonly c
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · Portico`}</title>
+          {head}
           <style dangerouslySetInnerHTML={{ __html: CSS }} />
         </head>
         <body>
@@ -49,7 +62,7 @@ export function Layout({ title, children }: { readonly title: string; readonly c
               Portico
             </a>
             <nav>
-              <a href="/">Projects</a> · <a href="/deploy">Deploy</a> · <a href="/api/projects">API</a>
+              <a href="/">Projects</a> · <a href="/gpus">GPUs</a> · <a href="/deploy">Deploy</a> · <a href="/api/docs">API</a>
             </nav>
           </header>
           <main>{children}</main>

@@ -1,10 +1,14 @@
 import { isTerminal } from '../domain/deployment-state.ts';
 import { describeSource } from '../domain/repo-spec.ts';
+import type { MinutePoint } from '../services/minute-series.ts';
 import type { ProjectDetails } from '../services/project-service.ts';
 import type { RuntimeSnapshot } from '../services/scaler.ts';
 import { Layout } from './layout.tsx';
 import { PhaseTimeline } from './phase-timeline.tsx';
 import { placementText } from './placement-text.ts';
+import { ProjectCharts } from './project-charts.tsx';
+import { ProjectTabs } from './project-tabs.tsx';
+import { RuntimeLog } from './runtime-log.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
 /**
@@ -43,15 +47,20 @@ export interface ProjectPageProps {
   readonly endpoint: string;
   readonly runtime: RuntimeSnapshot;
   readonly now: Date;
+  /** The serving container's last lines, or why there are none. */
+  readonly runtimeLog: string;
+  /** The last hour, a point a minute. */
+  readonly history: readonly MinutePoint[];
 }
 
-/** `/projects/:id`: the latest deployment's phases, its live build log and, when it failed, why. */
-export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now }: ProjectPageProps) {
+/** `/projects/:id`: the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
+export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history }: ProjectPageProps) {
   return (
     <Layout title={project.id}>
       <h1>
         {project.id} <StatusBadge status={deployment?.status ?? null} />
       </h1>
+      <ProjectTabs projectId={project.id} current="overview" />
       <p>
         <a class="endpoint" href={endpoint}>
           {endpoint}
@@ -81,6 +90,9 @@ export function ProjectPage({ details: { project, latestDeployment: deployment }
           <script dangerouslySetInnerHTML={{ __html: LOG_SCRIPT }} />
         </>
       )}
+      <RuntimeLog projectId={project.id} text={runtimeLog} />
+      <h2>Traffic</h2>
+      <ProjectCharts history={history} />
     </Layout>
   );
 }

@@ -41,4 +41,20 @@ describe('metrics', () => {
     expect(metrics.snapshot('a')).toMatchObject({ wakes: 1500, wakeP50Ms: 999 });
     expect(metrics.prometheus()).toContain('portico_wake_duration_seconds_count{project="a"} 1500');
   });
+
+  it('keeps an hour of requests and wake times per minute for each project', () => {
+    let now = Date.parse('2026-11-25T12:00:30.000Z');
+    const metrics = createMetrics({ now: () => now });
+    metrics.response('a', 200);
+    metrics.wake('a', 1200, true);
+    now += 60_000;
+    metrics.response('a', 200);
+    metrics.response('a', 502);
+
+    const history = metrics.history('a');
+    expect(history).toHaveLength(60);
+    expect(history.at(-1)).toEqual({ startedAt: '2026-11-25T12:01:00.000Z', requests: 2, wakes: 0, wakeMaxMs: null });
+    expect(history.at(-2)).toEqual({ startedAt: '2026-11-25T12:00:00.000Z', requests: 1, wakes: 1, wakeMaxMs: 1200 });
+    expect(metrics.history('b').every((point) => point.requests === 0 && point.wakeMaxMs === null)).toBe(true);
+  });
 });

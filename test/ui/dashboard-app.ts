@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { createLocalPorts } from '../../gateway/adapters/local/local-ports.ts';
-import { createApp } from '../../gateway/app.ts';
+import { type AppDeps, createApp } from '../../gateway/app.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import type { ProjectStore } from '../../gateway/ports/project-store.ts';
 import type { RuntimeSnapshot } from '../../gateway/services/scaler.ts';
@@ -15,7 +15,11 @@ import { createProjectService } from '../../gateway/services/project-service.ts'
  * The whole gateway app over a real SQLite store in a temp dir, without a listener: tests seed
  * the store directly and read pages with `app.request()`. Nothing is deployed, so no engine is needed.
  */
-export async function dashboardApp(runtime: Partial<Record<string, RuntimeSnapshot>> = {}): Promise<{ app: Hono; store: ProjectStore; close(): Promise<void> }> {
+export async function dashboardApp(
+  runtime: Partial<Record<string, RuntimeSnapshot>> = {},
+  /** Dashboard deps a test adds (runtime log, charts, GPUs), given the store the app uses. */
+  extra: (store: ProjectStore) => Partial<AppDeps> = () => ({}),
+): Promise<{ app: Hono; store: ProjectStore; close(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'portico-ui-'));
   const ports = createLocalPorts({ ...loadConfig({}), dataDir });
   const pipeline = createDeployPipeline(ports, { workDir: join(dataDir, 'work'), startupTimeoutMs: 1000, containerMemoryBytes: 0, containerNanoCpus: 0, gpuPools: [] });
@@ -28,6 +32,7 @@ export async function dashboardApp(runtime: Partial<Record<string, RuntimeSnapsh
     endpoint: async () => new Response('not used here', { status: 500 }),
     clientAddress: () => '127.0.0.1',
     domain: 'localhost',
+    ...extra(ports.store),
   });
   return {
     app,
