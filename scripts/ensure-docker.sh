@@ -73,7 +73,8 @@ fi
 # A dockerd that is alive but not answering yet is still starting: wait for it below.
 if ! dockerd_alive; then
   echo "ensure-docker: starting dockerd (log: $log)"
-  nohup dockerd >>"$log" 2>&1 &
+  # Its own session: a job runner that kills the caller's process group must not take the engine with it.
+  setsid nohup dockerd >>"$log" 2>&1 </dev/null &
 fi
 
 for _ in $(seq 1 60); do

@@ -47,8 +47,6 @@ export interface ContainerRuntime {
    */
   resume(containerId: string): Promise<ContainerRef>;
   status(containerId: string): Promise<ContainerStatus>;
-  /** The container's last lines of output, to show why it crashed. */
-  lastLog(containerId: string): Promise<string>;
   /**
    * The container's last `tail` lines of output (stdout and stderr as written), for the dashboard's
    * runtime log. A runtime that cannot read them says where they are instead.

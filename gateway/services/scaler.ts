@@ -106,6 +106,9 @@ export interface GpuHolder {
   readonly state: RuntimeState;
 }
 
+/** How much of a crashed demo's output the API and its error page show. */
+const CRASH_LOG_LINES = 20;
+
 export function createScaler(ports: { store: ProjectStore; runtime: ContainerRuntime; clock: Clock }, metrics: Metrics, settings: ScalerSettings): Scaler {
   const { store, runtime, clock } = ports;
   const tracked = new Map<string, Tracked>();
@@ -127,7 +130,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       pool: placement?.pool ?? null,
       upstream: container.upstream,
       state: stateOf(status),
-      lastLog: status === 'crashed' ? await runtime.lastLog(container.id).catch(messageOf) : null,
+      lastLog: status === 'crashed' ? await runtime.logs(container.id, { tail: CRASH_LOG_LINES }).catch(messageOf) : null,
       inFlight: 0,
       lastActiveAt: clock.now(),
       waking: null,
@@ -222,7 +225,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       }
       const status = await runtime.status(entry.containerId);
       if (status === 'running') return; // running without an address yet: keep what is known
-      if (status === 'crashed' && entry.state !== 'crashed') entry.lastLog = await runtime.lastLog(entry.containerId).catch(messageOf);
+      if (status === 'crashed' && entry.state !== 'crashed') entry.lastLog = await runtime.logs(entry.containerId, { tail: CRASH_LOG_LINES }).catch(messageOf);
       entry.state = stateOf(status);
     });
   }

@@ -27,7 +27,6 @@ function fakeGpuRuntime(initial: Record<string, ContainerStatus>) {
     stop: async (id) => void (calls.push(`stop ${id}`), status.set(id, 'stopped')),
     resume: async (id) => (calls.push(`resume ${id}`), status.set(id, 'running'), ref(id)),
     status: async (id) => status.get(id) ?? 'missing',
-    lastLog: async () => '',
     logs: async () => '',
     remove: async (id) => void status.delete(id),
     removeProjectContainers: async () => undefined,

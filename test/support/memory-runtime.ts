@@ -62,7 +62,6 @@ export function memoryRuntime(): MemoryRuntime {
       if (containers.has(id)) containers.set(id, 'running');
     },
     status: async (id) => containers.get(id) ?? 'missing',
-    lastLog: async () => '',
     logs: async (id) => `(${id} wrote nothing)`,
     async remove(id) {
       calls.push(`remove ${id}`);

@@ -246,18 +246,13 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     }
   }
 
-  /** ECS keeps no container output itself: it goes to the task definition's log driver. */
-  async function lastLog(name: string): Promise<string> {
-    return `(the output of ${name} is in CloudWatch Logs, in the log group of its task definition)`;
-  }
-
   /** Reading CloudWatch Logs is not built (its SDK client is not a dependency): say where the output is. */
   async function logs(name: string): Promise<string> {
     const projectId = name.replace(/^portico-/, '').replace(/-[^-]*$/, '');
     return `The output of ${name} is in CloudWatch Logs: log group ${deps.logGroup} (${deps.region}), streams starting ${projectId}/. Read it with \`aws logs tail ${deps.logGroup} --log-stream-name-prefix ${projectId}/ --follow\`.`;
   }
 
-  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, lastLog, logs, remove, removeProjectContainers };
+  return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, logs, remove, removeProjectContainers };
 }
 
 /** The task's private IPv4 address from its awsvpc network interface. */

@@ -263,7 +263,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     void prepareNetwork().catch(() => undefined);
   }
 
-  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, lastLog: (id) => lastLogLines(id), logs: (id, { tail }) => lastLogLines(id, tail), remove, removeProjectContainers };
+  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, logs: (id, { tail }) => lastLogLines(id, tail), remove, removeProjectContainers };
 }
 
 /** What `docker create` gets: least privilege, loopback-only publishing, limits from the request. */
