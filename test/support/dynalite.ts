@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,8 @@ const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 export interface RunningDynalite {
   /** e.g. `http://127.0.0.1:41234`, for a DynamoDBClient's `endpoint`. */
   readonly endpoint: string;
+  /** A client for this server (dynalite accepts any credentials). */
+  client(region?: string): DynamoDBClient;
   close(): Promise<void>;
 }
 
@@ -23,8 +26,10 @@ export async function startDynalite(): Promise<RunningDynalite> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    client: (region = 'us-east-1') => new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

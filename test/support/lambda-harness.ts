@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, type ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { createDynamoDbActivityLog } from '../../gateway/adapters/aws/dynamodb-activity-log.ts';
@@ -58,7 +57,7 @@ export async function startLambdaHarness(extraEnv: Record<string, string> = {}):
   delete process.env['AWS_PROFILE'];
   Object.assign(process.env, env);
 
-  const client = new DynamoDBClient({ region: env['AWS_REGION']!, endpoint: dynalite.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const client = dynalite.client(env['AWS_REGION']!);
   await createTable(client, env['PORTICO_TABLE_NAME']!);
   return {
     env,

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbActivityLog } from '../../../gateway/adapters/aws/dynamodb-activity-log.ts';
 import { createDynamoDbStore, createTable } from '../../../gateway/adapters/aws/dynamodb-store.ts';
@@ -11,7 +11,7 @@ let tables = 0;
 
 beforeAll(async () => {
   server = await startDynalite();
-  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  client = server.client();
 });
 
 afterAll(async () => {

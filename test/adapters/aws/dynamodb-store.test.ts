@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbStore, createTable, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
 import { PorticoError } from '../../../gateway/errors.ts';
@@ -12,11 +12,7 @@ let tables = 0;
 
 beforeAll(async () => {
   server = await startDynalite();
-  client = new DynamoDBClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  client = server.client();
 });
 
 afterAll(async () => {
