@@ -64,6 +64,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     wakeProbeIntervalMs: config.wakeProbeIntervalMs,
     gpuPools,
     gpuContention: config.gpuContention,
+    onResumed: (upstream) => proxy.dropIdle(upstream),
   });
   const pipeline = createDeployPipeline(ports, {
     workDir: join(config.dataDir, 'work'),

@@ -102,7 +102,17 @@ export function createNodeProxy(options: NodeProxyOptions) {
     return { status: 413, message: `the request body is larger than ${options.maxBodyBytes} bytes (PORTICO_MAX_BODY_MB)` };
   }
 
-  return { forward, close: () => agent.destroy() };
+  /**
+   * Closes the pooled idle connections to one demo. A frozen demo's keep-alive timers all fire
+   * the moment it is thawed, closing connections the pool still thinks are good: a request sent
+   * on one just then would get a reset.
+   */
+  function dropIdle(upstream: string): void {
+    const { host, port } = targetOf(upstream);
+    for (const socket of agent.freeSockets[agent.getName({ host, port: Number(port) })] ?? []) socket.destroy();
+  }
+
+  return { forward, dropIdle, close: () => agent.destroy() };
 }
 
 export type NodeProxy = ReturnType<typeof createNodeProxy>;

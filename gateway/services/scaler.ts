@@ -26,6 +26,8 @@ export interface ScalerSettings {
   readonly gpuPools: readonly GpuPool[];
   /** When a pool is full: wait for a GPU, or stop the least recently used idle holder. */
   readonly gpuContention: GpuContention;
+  /** Called when a container runs again, before any request is let through (the proxy drops its stale connections). */
+  readonly onResumed?: (upstream: string) => void;
 }
 
 /** The outcome of a wake, as the scaler reports it: it writes no HTTP. */
@@ -154,6 +156,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     try {
       if (from === 'sleeping' && entry.gpus > 0 && entry.pool) await acquireGpus(entry, entry.pool);
       const ref = await runtime.resume(entry.containerId);
+      settings.onResumed?.(ref.upstream);
       // A paused process resumes where it was; a stopped one has to boot and listen again.
       if (from !== 'paused') await runtime.waitUntilReady(ref, { startupTimeoutMs: settings.wakeTimeoutMs, probeIntervalMs: settings.wakeProbeIntervalMs });
       if (ref.upstream !== entry.upstream) {
