@@ -44,6 +44,7 @@ const DUMMY_ENV = {
   PORTICO_TASK_SECURITY_GROUP: 'sg-0demos',
   PORTICO_TASK_SUBNETS: 'subnet-0a,subnet-0b',
   PORTICO_GPU_POOLS: '[]',
+  PORTICO_TOKEN_SHA256: '0'.repeat(64),
 };
 
 /** What Lambda's runtime defines before it imports a handler module (streamHandle calls it at load). */
@@ -136,7 +137,7 @@ async function measureLoad(outfile: string, log: (line: string) => void): Promis
     const began = process.hrtime.bigint();
     const child = spawnSync(process.execPath, [file], { env, cwd: ROOT, encoding: 'utf8' });
     const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
-    if (child.status !== 0) throw new Error(`node ${file} failed (${child.status}): ${child.stderr}`);
+    if (child.status !== 0) throw new Error(`node ${file} failed (${child.status}): ${String(child.stderr).slice(-2000)}`);
     return { wallMs, importMs: Number(child.stdout) };
   };
   run(bundleLoader); // the first read of every file from disk is not a Lambda cold start either: Lambda's disk cache is warm for the runtime's SDK
