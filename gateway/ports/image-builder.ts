@@ -24,16 +24,9 @@ export interface ImageBuilder {
   /** Removes every image labelled with this project. Already gone is success. */
   removeProjectImages(projectId: string): Promise<void>;
   /**
-   * Frees disk after a deploy: removes the project's images except the `keep` newest and any
-   * named in `inUse` (the serving and running deployments' images). An image a container still
-   * uses is kept. Returns the images removed.
+   * Frees disk after a deploy: removes the project's images except those named in `keep` (the
+   * caller knows which deployments are newest; image timestamps have only second resolution).
+   * An image a container still uses is kept whatever `keep` says. Returns the images removed.
    */
-  pruneProjectImages(projectId: string, options: PruneOptions): Promise<{ readonly removed: readonly string[] }>;
-}
-
-export interface PruneOptions {
-  /** How many of the newest images to keep, in use or not. */
-  readonly keep: number;
-  /** Image references (tags) that must stay whatever their age. */
-  readonly inUse: readonly string[];
+  pruneProjectImages(projectId: string, options: { readonly keep: readonly string[] }): Promise<{ readonly removed: readonly string[] }>;
 }

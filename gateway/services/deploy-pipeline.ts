@@ -60,7 +60,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
         nanoCpus: settings.containerNanoCpus,
         startupTimeoutMs: settings.startupTimeoutMs,
       });
-      if (settings.keepImages !== undefined) await pruneImages(deployment, image.tag, settings.keepImages);
+      if (settings.keepImages !== undefined) await pruneImages(deployment, settings.keepImages);
     } catch (error) {
       const latest = (await store.getDeployment(deployment.id).catch(() => null)) ?? deployment;
       await failDeployment(ports, latest, error);
@@ -69,11 +69,15 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
     }
   }
 
-  /** Disk-heavy builds pile up: after a successful deploy only the newest images stay. A failed prune is a log line, never a failed deployment. */
-  async function pruneImages(ready: Deployment, serving: string, keep: number): Promise<void> {
+  /**
+   * Disk-heavy builds pile up: after a successful deploy only the images of the newest `keep`
+   * deployments stay (the serving one is the newest). A failed prune is a log line, never a failed deployment.
+   */
+  async function pruneImages(ready: Deployment, keep: number): Promise<void> {
     const note = (text: string) => store.appendLog(ready.id, text).catch(() => undefined);
     try {
-      const { removed } = await builder.pruneProjectImages(ready.projectId, { keep, inUse: [serving] });
+      const newestFirst = (await store.listDeployments(ready.projectId)).flatMap((deployment) => (deployment.image ? [deployment.image] : []));
+      const { removed } = await builder.pruneProjectImages(ready.projectId, { keep: [...new Set(newestFirst)].slice(0, keep) });
       if (removed.length > 0) await note(`pruned old images: ${removed.join(', ')}\n`);
     } catch (error) {
       await note(`warning: could not prune old images: ${messageOf(error)}\n`);

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
-import type { BuildRequest, BuiltImage, ImageBuilder, PruneOptions } from '../../ports/image-builder.ts';
+import type { BuildRequest, BuiltImage, ImageBuilder } from '../../ports/image-builder.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
 /** One JSON object of the engine's build stream. */
@@ -79,13 +79,12 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
     }
   }
 
-  async function pruneProjectImages(projectId: string, options: PruneOptions): Promise<{ readonly removed: readonly string[] }> {
+  async function pruneProjectImages(projectId: string, options: { readonly keep: readonly string[] }): Promise<{ readonly removed: readonly string[] }> {
     const images = await withEngine(where, () => docker.listImages({ filters: { label: [`portico.project=${projectId}`] } }));
-    const newestFirst = [...images].sort((a, b) => b.Created - a.Created);
     const removed: string[] = [];
-    for (const image of newestFirst.slice(Math.max(0, options.keep))) {
+    for (const image of images) {
       const tags = (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>');
-      if (tags.some((tag) => options.inUse.includes(tag)) || options.inUse.includes(image.Id)) continue;
+      if (tags.some((tag) => options.keep.includes(tag)) || options.keep.includes(image.Id)) continue;
       // Never forced: the engine refuses (409) to remove an image a container still uses, which is exactly what must stay.
       for (const ref of tags.length > 0 ? tags : [image.Id]) {
         try {

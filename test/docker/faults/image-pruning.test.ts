@@ -42,7 +42,7 @@ describe('images of a project piling up', () => {
     const label = (await gateway!.api('GET', '/api/projects')).body.projects[0].id as string;
     const serving = (await gateway!.api('GET', `/api/projects/${label}`)).body.currentDeployment.image as string;
     const { docker: client, where } = testDocker();
-    const { removed } = await createDockerBuilder({ docker: client, where }).pruneProjectImages(label, { keep: 0, inUse: [] });
+    const { removed } = await createDockerBuilder({ docker: client, where }).pruneProjectImages(label, { keep: [] });
     expect(removed).toHaveLength(1); // the older, unused one
     expect((await docker.listImages({ filters: { label: [`portico.project=${label}`] } })).flatMap((image) => image.RepoTags ?? [])).toEqual([serving]);
     expect(await gateway!.endpoint(label)).toMatchObject({ status: 200, text: 'v4\n' });
