@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `portico` command. TypeScript runs as-is through tsx: no build step.
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-register();
+// This checkout's tsconfig (JSX via hono/jsx), wherever the command is run from.
+register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const { main } = await import('../gateway/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
