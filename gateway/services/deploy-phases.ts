@@ -16,7 +16,8 @@ import type { Ports } from './ports.ts';
 export async function moveDeployment(ports: Pick<Ports, 'store' | 'clock'>, deployment: Deployment, to: DeploymentStatus, reason?: string): Promise<Deployment> {
   const change = transition(deployment, to, ports.clock.now(), reason);
   await ports.store.appendLog(deployment.id, to === 'failed' ? `==> failed: ${change.error}\n` : `==> ${to}\n`);
-  return ports.store.updateDeployment(deployment.id, change);
+  // Conditional on the status the change was computed from: of two processes moving one deployment, one wins.
+  return ports.store.updateDeployment(deployment.id, change, { ifStatus: deployment.status });
 }
 
 /** Records why a deployment failed; a PorticoError's message is the reason users see. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidTransitionError, isInProgress, queuedDeployment } from '../domain/deployment-state.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { Deployment } from '../domain/types.ts';
-import { messageOf } from '../errors.ts';
+import { isPorticoError, messageOf } from '../errors.ts';
 import type { RemoteBuild, RemoteBuilder } from '../ports/remote-builder.ts';
 import type { DeployPipeline } from './deploy-pipeline.ts';
 import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
@@ -66,6 +66,16 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
   }
 
   async function onBuild(build: RemoteBuild): Promise<Deployment | null> {
+    try {
+      return await advance(build);
+    } catch (error) {
+      // The same event delivered twice at once (or reconcile racing an event): the other one moved the deployment on first.
+      if (error instanceof InvalidTransitionError || (isPorticoError(error) && error.code === 'conflict')) return null;
+      throw error;
+    }
+  }
+
+  async function advance(build: RemoteBuild): Promise<Deployment | null> {
     const deployment = await store.getDeployment(build.deploymentId);
     if (!deployment || deployment.status !== 'building' || build.status === 'building') return null;
     if (build.status !== 'succeeded') {
@@ -88,8 +98,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         startupTimeoutMs: settings.startupTimeoutMs,
       });
     } catch (error) {
-      // The same event delivered twice: the other delivery moved the deployment on first.
-      if (error instanceof InvalidTransitionError) return null;
+      if (error instanceof InvalidTransitionError || (isPorticoError(error) && error.code === 'conflict')) throw error;
       const latest = (await store.getDeployment(deployment.id)) ?? deployment;
       await failDeployment(ports, latest, error);
       return store.getDeployment(deployment.id);

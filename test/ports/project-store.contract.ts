@@ -191,6 +191,18 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
         await expectPorticoError(store.updateDeployment('no-such-deployment', { status: 'ready' }), 'not_found');
         expect(await store.getDeployment('no-such-deployment')).toBeNull();
       });
+
+      it('applies a conditional update only while the deployment is in the expected status', async () => {
+        await store.createDeployment(makeDeployment({ id: 'dep-1', projectId: 'proj-a', status: 'building' }));
+
+        const moved = await store.updateDeployment('dep-1', { status: 'starting', image: 'img:1' }, { ifStatus: 'building' });
+        const late = await expectPorticoError(store.updateDeployment('dep-1', { status: 'starting', image: 'img:2' }, { ifStatus: 'building' }), 'conflict');
+
+        expect(moved.status).toBe('starting');
+        expect(late.message).toContain('is starting, no longer building');
+        expect(await store.getDeployment('dep-1')).toStrictEqual(moved); // the late writer changed nothing
+        await expectPorticoError(store.updateDeployment('no-such-deployment', { status: 'ready' }, { ifStatus: 'starting' }), 'not_found');
+      });
     });
 
     describe('logs', () => {
@@ -303,11 +315,12 @@ function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-async function expectPorticoError(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+async function expectPorticoError(promise: Promise<unknown>, code: ErrorCode): Promise<PorticoError> {
   const error = await promise.then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
   expect(error, `expected a PorticoError "${code}", but the call succeeded`).toBeInstanceOf(PorticoError);
   expect((error as PorticoError).code).toBe(code);
+  return error as PorticoError;
 }

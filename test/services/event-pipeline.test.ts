@@ -262,6 +262,18 @@ describe('onBuild', () => {
     expect(await get(deployment.id)).toStrictEqual(released);
   });
 
+  it('starts one container when the same event is delivered twice at the same moment', async () => {
+    const { project, pipeline, remote, runtime, buildOf } = await setUp();
+    const deployment = await pipeline.enqueue(project);
+    const event = buildOf(remote.requests[0]!, 'succeeded');
+
+    const results = await Promise.all([pipeline.onBuild(event), pipeline.onBuild(event)]);
+
+    expect(results.filter((result) => result === null)).toHaveLength(1);
+    expect(results.find((result) => result !== null)).toMatchObject({ id: deployment.id, status: 'ready' });
+    expect(runtime.calls.filter((call) => call.startsWith('start '))).toHaveLength(1);
+  });
+
   it('changes nothing when a failure event arrives twice', async () => {
     const { project, pipeline, remote, buildOf, get, store } = await setUp();
     const deployment = await pipeline.enqueue(project);

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Deployment, Project } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
-import type { ProjectStore } from '../../ports/project-store.ts';
+import { type ProjectStore, statusConflict } from '../../ports/project-store.ts';
 
 /*
  * Single-table layout (every key is a string):
@@ -287,8 +287,9 @@ export function createDynamoDbStore(options: { client: DynamoDBClient; tableName
       return ids.flatMap((id) => byId.get(id) ?? []);
     },
 
-    async updateDeployment(id, patch) {
+    async updateDeployment(id, patch, options) {
       const { names, values, sets } = setExpression(patch, DEPLOYMENT_FIELDS);
+      const ifStatus = options?.ifStatus;
       let after: Item;
       try {
         const result = await db.send(
@@ -296,15 +297,19 @@ export function createDynamoDbStore(options: { client: DynamoDBClient; tableName
             TableName,
             Key: deploymentKey(id),
             UpdateExpression: `SET ${['#type = :type', ...sets].join(', ')}`,
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: { ...names, '#type': 'type' },
-            ExpressionAttributeValues: { ...values, ':type': 'deployment' },
+            ConditionExpression: ifStatus === undefined ? 'attribute_exists(PK)' : 'attribute_exists(PK) AND #expectedStatus = :expectedStatus',
+            ExpressionAttributeNames: { ...names, '#type': 'type', ...(ifStatus === undefined ? {} : { '#expectedStatus': 'status' }) },
+            ExpressionAttributeValues: { ...values, ':type': 'deployment', ...(ifStatus === undefined ? {} : { ':expectedStatus': ifStatus }) },
             ReturnValues: 'ALL_NEW',
           }),
         );
         after = result.Attributes!;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
+          if (ifStatus !== undefined) {
+            const { Item } = await db.send(new GetCommand({ TableName, Key: deploymentKey(id), ConsistentRead: true }));
+            if (Item) throw statusConflict(id, ifStatus, toDeployment(Item).status);
+          }
           throw new PorticoError('not_found', `no deployment "${id}"; list the project's deployments to see which exist`, { cause: error });
         }
         throw error;

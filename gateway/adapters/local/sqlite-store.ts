@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ContainerRef, Deployment, DeploymentStatus, GpuSetting, Phase, Placement, Project, SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
-import type { ProjectStore } from '../../ports/project-store.ts';
+import { type ProjectStore, statusConflict } from '../../ports/project-store.ts';
 
 /**
  * Schema changes, in order. Entry `i` takes a database from `user_version` i to i + 1.
@@ -149,10 +149,11 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
     return updated;
   });
 
-  const updateDeployment = db.transaction((id: string, patch: Partial<Omit<Deployment, 'id' | 'projectId'>>): Deployment => {
+  const updateDeployment = db.transaction((id: string, patch: Partial<Omit<Deployment, 'id' | 'projectId'>>, ifStatus: DeploymentStatus | undefined): Deployment => {
     const row = sql.getDeployment.get(id);
     if (!row) throw new PorticoError('not_found', `no deployment "${id}"; list the project's deployments to see which exist`);
     const current = toDeployment(row);
+    if (ifStatus !== undefined && current.status !== ifStatus) throw statusConflict(id, ifStatus, current.status);
     const updated: Deployment = { ...current, ...definedOnly(patch), id, projectId: current.projectId };
     sql.replaceDeployment.run(fromDeployment(updated));
     return updated;
@@ -218,8 +219,8 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
       return sql.listDeployments.all(projectId).map(toDeployment);
     },
 
-    async updateDeployment(id, patch) {
-      return updateDeployment.immediate(id, patch);
+    async updateDeployment(id, patch, options) {
+      return updateDeployment.immediate(id, patch, options?.ifStatus);
     },
 
     async appendLog(deploymentId, text) {
