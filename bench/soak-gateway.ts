@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/support/net.ts';
+import { callApi, freePort } from '../test/support/net.ts';
 
 const PORTICO_BIN = fileURLToPath(new URL('../bin/portico.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -51,15 +51,7 @@ export async function spawnGateway(settings: Readonly<Record<string, string>>, d
     pid: child.pid!,
     port,
     url,
-    async api(method, path, body) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: (method, path, body) => callApi(url, method, path, body),
     async text(path) {
       const response = await fetch(`${url}${path}`);
       if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);

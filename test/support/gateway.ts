@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Config, loadConfig } from '../../gateway/config.ts';
 import type { Clock } from '../../gateway/ports/clock.ts';
 import { type RunningGateway, startServer } from '../../gateway/server.ts';
+import { callApi } from './net.ts';
 
 export interface TestGateway {
   readonly url: string;
@@ -39,15 +40,7 @@ export async function startTestGateway(overrides: Partial<Config> = {}, existing
     dataDir,
     config,
     gateway,
-    async api(method, path, body) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: (method, path, body) => callApi(url, method, path, body),
     async raw(method, path, body, headers = {}) {
       const response = await fetch(`${url}${path}`, { method, headers, body: body ?? null });
       return { status: response.status, text: await response.text() };
