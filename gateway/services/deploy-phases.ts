@@ -20,11 +20,21 @@ export async function moveDeployment(ports: Pick<Ports, 'store' | 'clock'>, depl
   return ports.store.updateDeployment(deployment.id, change, { ifStatus: deployment.status });
 }
 
-/** Records why a deployment failed; a PorticoError's message is the reason users see. */
-export async function failDeployment(ports: Pick<Ports, 'store' | 'clock'>, deployment: Deployment, error: unknown): Promise<void> {
-  if (!isPorticoError(error)) console.error(`deployment ${deployment.id} failed unexpectedly`, error);
+/**
+ * Records why a deployment failed, from whatever phase it reached (read afresh: the phase that
+ * threw may have moved it on); a PorticoError's message is the reason users see. Returns the
+ * failed deployment, or null when the failure could not be recorded.
+ */
+export async function failDeployment(ports: Pick<Ports, 'store' | 'clock'>, deploymentId: string, error: unknown): Promise<Deployment | null> {
+  if (!isPorticoError(error)) console.error(`deployment ${deploymentId} failed unexpectedly`, error);
   const reason = isPorticoError(error) ? error.message : `internal error: ${messageOf(error)}`;
-  await moveDeployment(ports, deployment, 'failed', reason).catch((storeError: unknown) => console.error('could not record failure', storeError));
+  try {
+    const latest = await ports.store.getDeployment(deploymentId);
+    return latest && (await moveDeployment(ports, latest, 'failed', reason));
+  } catch (storeError) {
+    console.error('could not record failure', storeError);
+    return null;
+  }
 }
 
 export async function mustGetProject(ports: Pick<Ports, 'store'>, id: string): Promise<Project> {

@@ -62,8 +62,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       });
       if (settings.keepImages !== undefined) await pruneImages(deployment, settings.keepImages);
     } catch (error) {
-      const latest = (await store.getDeployment(deployment.id).catch(() => null)) ?? deployment;
-      await failDeployment(ports, latest, error);
+      await failDeployment(ports, queued.id, error);
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
     }

@@ -59,9 +59,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
       deployment = await moveDeployment(ports, deployment, 'building');
       return deployment;
     } catch (error) {
-      const latest = (await store.getDeployment(queued.id)) ?? queued;
-      await failDeployment(ports, latest, error);
-      return (await store.getDeployment(queued.id)) ?? latest;
+      return (await failDeployment(ports, queued.id, error)) ?? queued;
     }
   }
 
@@ -69,8 +67,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     try {
       return await advance(build);
     } catch (error) {
-      // The same event delivered twice at once (or reconcile racing an event): the other one moved the deployment on first.
-      if (error instanceof InvalidTransitionError || (isPorticoError(error) && error.code === 'conflict')) return null;
+      if (lostRace(error)) return null;
       throw error;
     }
   }
@@ -80,14 +77,10 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     if (!deployment || deployment.status !== 'building' || build.status === 'building') return null;
     if (build.status !== 'succeeded') {
       await store.appendLog(deployment.id, `build ${build.buildId}: ${build.status.failed}\n`);
-      await moveDeployment(ports, deployment, 'failed', build.status.failed);
-      return store.getDeployment(deployment.id);
+      return moveDeployment(ports, deployment, 'failed', build.status.failed);
     }
     const newer = await newerServing(deployment);
-    if (newer) {
-      await moveDeployment(ports, deployment, 'failed', `superseded: deployment ${newer.id}, started later, already serves`);
-      return store.getDeployment(deployment.id);
-    }
+    if (newer) return moveDeployment(ports, deployment, 'failed', `superseded: deployment ${newer.id}, started later, already serves`);
     try {
       return await releaseDeployment(ports, {
         deployment,
@@ -98,10 +91,8 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         startupTimeoutMs: settings.startupTimeoutMs,
       });
     } catch (error) {
-      if (error instanceof InvalidTransitionError || (isPorticoError(error) && error.code === 'conflict')) throw error;
-      const latest = (await store.getDeployment(deployment.id)) ?? deployment;
-      await failDeployment(ports, latest, error);
-      return store.getDeployment(deployment.id);
+      if (lostRace(error)) throw error;
+      return failDeployment(ports, deployment.id, error);
     }
   }
 
@@ -148,4 +139,9 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     // Nothing runs in this process after `enqueue` returns.
     idle: async () => undefined,
   };
+}
+
+/** The same event delivered twice at once (or reconcile racing an event): the other one moved the deployment on first. */
+function lostRace(error: unknown): boolean {
+  return error instanceof InvalidTransitionError || (isPorticoError(error) && error.code === 'conflict');
 }
