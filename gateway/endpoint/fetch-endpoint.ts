@@ -1,6 +1,6 @@
 import type { Metrics } from '../services/metrics.ts';
 import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
-import { type Reply, renderPage, wakingReply } from './pages.ts';
+import { type Page, type Reply, notWokenPage, renderPage, wakingReply } from './pages.ts';
 import type { RouteTable } from './route-table.ts';
 import type { WakeGate } from './wake-gate.ts';
 
@@ -34,7 +34,7 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     const resolved = await deps.routes.resolve(label);
     if (resolved.kind === 'page') {
       if (resolved.projectId) deps.metrics.response(resolved.projectId, resolved.page.status);
-      return reply({ status: resolved.page.status, contentType: 'text/html; charset=utf-8', body: renderPage(resolved.page), headers: {} });
+      return page(resolved.page);
     }
     const { projectId } = resolved;
     const admission = await deps.gate.admit(resolved);
@@ -44,7 +44,7 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     }
     if (admission.kind === 'failed') {
       deps.metrics.response(projectId, 503);
-      return page(503, admission.crashed ? 'Demo crashed' : 'Demo could not wake', admission.reason);
+      return page(notWokenPage(admission));
     }
 
     const headers = forwardedHeaders(request.headers, clientAddress, prefix);
@@ -64,8 +64,8 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
       const timedOut = (error as Error).name === 'TimeoutError';
       deps.metrics.response(projectId, timedOut ? 504 : 502);
       return timedOut
-        ? page(504, 'Demo timed out', `the demo did not respond within ${deps.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)`)
-        : page(502, 'Demo not answering', `the demo is not answering (${(error as Error).message})`);
+        ? page({ status: 504, title: 'Demo timed out', message: `the demo did not respond within ${deps.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` })
+        : page({ status: 502, title: 'Demo not answering', message: `the demo is not answering (${(error as Error).message})` });
     }
     deps.metrics.response(projectId, upstream.status);
     const body = upstream.body ? releasing(upstream.body, admission.release) : null;
@@ -78,8 +78,8 @@ function reply({ status, contentType, body, headers }: Reply): Response {
   return new Response(body, { status, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers } });
 }
 
-function page(status: number, title: string, message: string): Response {
-  return reply({ status, contentType: 'text/html; charset=utf-8', body: renderPage({ status, title, message }), headers: {} });
+function page(shown: Page): Response {
+  return reply({ status: shown.status, contentType: 'text/html; charset=utf-8', body: renderPage(shown), headers: {} });
 }
 
 function forwardedHeaders(source: Headers, clientAddress: string, prefix: string | null): Headers {

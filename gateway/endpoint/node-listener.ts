@@ -3,7 +3,7 @@ import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { NodeProxy } from './node-proxy.ts';
-import { type Page, renderPage, wakingReply } from './pages.ts';
+import { type Page, notWokenPage, renderPage, wakingReply } from './pages.ts';
 import type { ContainerTarget } from './resolve-endpoint.ts';
 import type { RouteTable } from './route-table.ts';
 import type { Admission, WakeGate } from './wake-gate.ts';
@@ -50,7 +50,7 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
         return sendWaking(req, res, label, admission.retryAfterSeconds);
       case 'failed':
         metrics.response(projectId, 503);
-        return sendPage(req, res, { status: 503, title: admission.crashed ? 'Demo crashed' : 'Demo could not wake', message: admission.reason });
+        return sendPage(req, res, notWokenPage(admission));
     }
   }
 

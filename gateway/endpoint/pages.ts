@@ -5,6 +5,11 @@ export interface Page {
   readonly message: string;
 }
 
+/** The 503 page for a demo the wake gate could not admit: crashed, or failed to wake. */
+export function notWokenPage(failure: { readonly reason: string; readonly crashed?: boolean | undefined }): Page {
+  return { status: 503, title: failure.crashed ? 'Demo crashed' : 'Demo could not wake', message: failure.reason };
+}
+
 export function renderPage(page: Page): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
