@@ -38,14 +38,14 @@ export function createMetrics(options: { readonly now?: () => number } = {}) {
   function counters(projectId: string): Counters {
     let found = byProject.get(projectId);
     if (!found) {
-      found = { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [], perMinute: createMinuteSeries(HISTORY_MINUTES) };
+      found = emptyCounters();
       byProject.set(projectId, found);
     }
     return found;
   }
 
   function snapshot(projectId: string): ProjectMetrics {
-    const c = byProject.get(projectId) ?? { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [], perMinute: createMinuteSeries(HISTORY_MINUTES) };
+    const c = byProject.get(projectId) ?? emptyCounters();
     const sorted = [...c.wakeMs].sort((a, b) => a - b);
     return {
       requests: c.requests,
@@ -80,7 +80,7 @@ export function createMetrics(options: { readonly now?: () => number } = {}) {
     snapshot,
     /** The last hour, one point a minute, oldest first (all zeros for a project never requested). */
     history(projectId: string): MinutePoint[] {
-      return (byProject.get(projectId)?.perMinute ?? createMinuteSeries(HISTORY_MINUTES)).points(now());
+      return (byProject.get(projectId) ?? emptyCounters()).perMinute.points(now());
     },
     forget(projectId: string): void {
       byProject.delete(projectId);
@@ -110,6 +110,10 @@ export function createMetrics(options: { readonly now?: () => number } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+function emptyCounters(): Counters {
+  return { requests: 0, errors: 0, coldStarts: 0, bytesIn: 0, bytesOut: 0, wakes: 0, wakeMs: [], perMinute: createMinuteSeries(HISTORY_MINUTES) };
+}
 
 /** Nearest-rank quantile of an ascending list. */
 export function quantile(sorted: readonly number[], q: number): number | null {

@@ -179,7 +179,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   async function acquireGpus(entry: Tracked, pool: string): Promise<void> {
     const capacity = settings.gpuPools.find((candidate) => candidate.name === pool)?.maxGpus ?? 0;
     const deadline = performance.now() + settings.wakeTimeoutMs;
-    for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null); // every holder, even never requested
+    await trackAll(); // every holder, even never requested
     for (;;) {
       const holders = [...tracked.values()]
         .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping' && other.state !== 'crashed')
@@ -264,6 +264,11 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     return track(projectId, deployment.id, deployment.container);
   }
 
+  /** Tracks every project's serving container, so views over all of them (GPU holders) see the ones never requested too. */
+  async function trackAll(): Promise<void> {
+    for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null);
+  }
+
   return {
     async ensureAwake(projectId, deploymentId, container) {
       const entry = await track(projectId, deploymentId, container);
@@ -327,7 +332,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     },
 
     async gpuHolders() {
-      for (const project of await store.listProjects()) await currentEntry(project.id).catch(() => null); // even those never requested since start
+      await trackAll(); // even those never requested since start
       return [...tracked.values()]
         .filter((entry) => entry.gpus > 0)
         .map(({ projectId, deploymentId, pool, gpus, state }) => ({ projectId, deploymentId, pool, gpus, state }));
