@@ -209,15 +209,18 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   }
 
   /**
-   * Brings the entry in line with the engine. One inspect when the container runs; a changed
-   * address (the engine restarted it) is stored so every route follows.
+   * Brings the entry in line with the engine: one inspect for a demo that is not running (most,
+   * when idle), a second for the address of one that is; a changed address (the engine restarted
+   * it) is stored so every route follows.
    */
   async function refresh(entry: Tracked): Promise<void> {
     if (entry.waking) return;
     await serially(entry, async () => {
       if (entry.waking) return;
-      const found = await runtime.locate(entry.containerId);
-      if (found) {
+      const status = await runtime.status(entry.containerId);
+      if (status === 'running') {
+        const found = await runtime.locate(entry.containerId);
+        if (!found) return; // running without an address yet: keep what is known
         entry.state = 'running';
         entry.lastLog = null;
         if (found.upstream !== entry.upstream) {
@@ -226,8 +229,6 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
         }
         return;
       }
-      const status = await runtime.status(entry.containerId);
-      if (status === 'running') return; // running without an address yet: keep what is known
       if (status === 'crashed' && entry.state !== 'crashed') entry.lastLog = await runtime.logs(entry.containerId, { tail: CRASH_LOG_LINES }).catch(messageOf);
       entry.state = stateOf(status);
     });
