@@ -1,26 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDynamoDbActivityLog } from '../../gateway/adapters/aws/dynamodb-activity-log.ts';
-import { createDynamoDbStore, createTable } from '../../gateway/adapters/aws/dynamodb-store.ts';
+import { createDynamoDbStore } from '../../gateway/adapters/aws/dynamodb-store.ts';
 import { reapIdleDemos } from '../../gateway/services/activity-reaper.ts';
-import { startDynalite, type RunningDynalite } from '../support/dynalite.ts';
+import { dynaliteForFile } from '../support/dynalite.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 import { memoryRuntime } from '../support/memory-runtime.ts';
 import { steppedClock } from '../support/stepped-clock.ts';
 
-let server: RunningDynalite;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = await startDynalite();
-  client = server.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.close();
-});
+const dynamo = dynaliteForFile('portico-reaper');
 
 const MINUTE = 60_000;
 /** The clock starts here; demos in these tests became ready at READY. */
@@ -29,8 +16,8 @@ const READY = new Date(NOW.getTime() - 10 * MINUTE);
 
 /** The AWS state (DynamoDB store and activity log on dynalite) with the runtime in memory. */
 async function setUp() {
-  const tableName = `portico-reaper-${tables++}`;
-  await createTable(client, tableName);
+  const tableName = await dynamo.freshTable();
+  const client = dynamo.client();
   const store = createDynamoDbStore({ client, tableName });
   const activity = createDynamoDbActivityLog({ client, tableName });
   const runtime = memoryRuntime();

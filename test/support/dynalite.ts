@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { createTable } from '../../gateway/adapters/aws/dynamodb-store.ts';
 
 /** dynalite ships no types; this is the one call we make. */
 type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
@@ -31,5 +33,31 @@ export async function startDynalite(): Promise<RunningDynalite> {
     endpoint,
     client: (region = 'us-east-1') => new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/**
+ * dynalite for one test file: started before its tests and closed after them. `freshTable()`
+ * makes an empty table with Portico's schema, so every test starts from nothing.
+ */
+export function dynaliteForFile(tablePrefix: string) {
+  let server: RunningDynalite | undefined;
+  let client: DynamoDBClient | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    server = await startDynalite();
+    client = server.client();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.close();
+  });
+  return {
+    client: (): DynamoDBClient => client!,
+    async freshTable(): Promise<string> {
+      const tableName = `${tablePrefix}-${tables++}`;
+      await createTable(client!, tableName);
+      return tableName;
+    },
   };
 }

@@ -1,28 +1,16 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { createDynamoDbActivityLog } from '../../../gateway/adapters/aws/dynamodb-activity-log.ts';
-import { createDynamoDbStore, createTable } from '../../../gateway/adapters/aws/dynamodb-store.ts';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { createDynamoDbStore } from '../../../gateway/adapters/aws/dynamodb-store.ts';
+import { dynaliteForFile } from '../../support/dynalite.ts';
 import { makeDeployment, makeProject } from '../../support/fixtures.ts';
 
-let server: RunningDynalite;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = await startDynalite();
-  client = server.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.close();
-});
+const dynamo = dynaliteForFile('portico-activity');
 
 /** The activity log and the store on one fresh table, as the Lambda functions share it. */
 async function fresh() {
-  const tableName = `portico-activity-${tables++}`;
-  await createTable(client, tableName);
+  const tableName = await dynamo.freshTable();
+  const client = dynamo.client();
   return { tableName, activity: createDynamoDbActivityLog({ client, tableName }), store: createDynamoDbStore({ client, tableName }) };
 }
 
@@ -77,7 +65,7 @@ describe('DynamoDB activity log', () => {
     await store.deleteProject(project.id);
 
     expect(await activity.lastActive(project.id)).toBeNull();
-    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: `PROJECT#${project.id}` }, SK: { S: 'ACTIVITY' } }, ConsistentRead: true }));
+    const { Item } = await dynamo.client().send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: `PROJECT#${project.id}` }, SK: { S: 'ACTIVITY' } }, ConsistentRead: true }));
     expect(Item).toBeUndefined();
   });
 });

@@ -1,29 +1,17 @@
-import { DescribeTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbStore, createTable, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
+import { DescribeTableCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { createDynamoDbStore, tableSchema } from '../../../gateway/adapters/aws/dynamodb-store.ts';
 import { PorticoError } from '../../../gateway/errors.ts';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.ts';
+import { dynaliteForFile } from '../../support/dynalite.ts';
 import { makeDeployment, makeProject } from '../../support/fixtures.ts';
 import { projectStoreContract } from '../../ports/project-store.contract.ts';
 
-let server: RunningDynalite;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = await startDynalite();
-  client = server.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.close();
-});
+const dynamo = dynaliteForFile('portico-test');
 
 /** A store on a table of its own, so every test starts empty. */
 async function freshStore() {
-  const tableName = `portico-test-${tables++}`;
-  await createTable(client, tableName);
+  const tableName = await dynamo.freshTable();
+  const client = dynamo.client();
   return { tableName, store: createDynamoDbStore({ client, tableName }) };
 }
 
@@ -32,7 +20,7 @@ projectStoreContract('DynamoDB (dynalite)', async () => (await freshStore()).sto
 describe('DynamoDB table', () => {
   it('is created with exactly the keys and billing mode of tableSchema, and ACTIVE', async () => {
     const { tableName } = await freshStore();
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.client().send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.KeySchema).toStrictEqual(tableSchema.KeySchema);
     expect([...(Table?.AttributeDefinitions ?? [])].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!))).toStrictEqual(
@@ -50,7 +38,7 @@ describe('DynamoDB store', () => {
     const { store, tableName } = await freshStore();
     await store.createProject(project);
     // Strip the attribute the way an item from an older Portico lacks it.
-    await client.send(new UpdateItemCommand({ TableName: tableName, Key: { PK: { S: 'PROJECT#proj-a' }, SK: { S: 'META' } }, UpdateExpression: 'REMOVE secrets' }));
+    await dynamo.client().send(new UpdateItemCommand({ TableName: tableName, Key: { PK: { S: 'PROJECT#proj-a' }, SK: { S: 'META' } }, UpdateExpression: 'REMOVE secrets' }));
     expect(await store.getProject('proj-a')).toStrictEqual({ ...project, secrets: {} });
   });
 
