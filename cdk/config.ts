@@ -81,6 +81,14 @@ export const porticoConfigSchema = z
     apiTokenSha256: z
       .string({ error: 'is required: the management API is public on AWS; make a token and pass its hash, e.g. TOKEN=$(openssl rand -hex 32); echo -n "$TOKEN" | sha256sum' })
       .regex(/^[0-9a-f]{64}$/, 'must be the 64 lowercase hex digits of a SHA-256, e.g. echo -n "$TOKEN" | sha256sum'),
+    /**
+     * Name of a Secrets Manager secret (plain text) holding the GitHub webhook's secret. Only
+     * the name is deployed; the gateway reads the value when a delivery arrives. Absent: webhooks are refused.
+     */
+    githubWebhookSecretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name such as portico/github-webhook (letters, digits and /_+=.@-)')
+      .optional(),
     idleTimeoutSeconds: z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (one day)').default(900),
     vpc: vpcSchema.default({ natGateways: 1, useInterfaceEndpoints: false }),
   })

@@ -39,6 +39,7 @@ export class PorticoStack extends Stack {
       cluster: this.cluster,
       idleTimeoutSeconds: config.idleTimeoutSeconds,
       apiTokenSha256: config.apiTokenSha256,
+      ...(config.githubWebhookSecretName ? { githubWebhookSecretName: config.githubWebhookSecretName } : {}),
       ...(config.domain && config.hostedZoneId
         ? { domain: { name: config.domain, hostedZoneId: config.hostedZoneId } }
         : {}),

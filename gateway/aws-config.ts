@@ -25,6 +25,8 @@ export interface AwsConfig {
   readonly domain: string | null;
   readonly githubApiUrl: string;
   readonly githubToken: string | undefined;
+  /** Secrets Manager secret holding the GitHub webhook's HMAC key; null: webhooks are refused. */
+  readonly githubWebhookSecretId: string | null;
   readonly containerMemoryBytes: number;
   readonly containerNanoCpus: number;
   readonly startupTimeoutMs: number;
@@ -71,6 +73,7 @@ export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>)
     domain: optional('PORTICO_ENDPOINT_DOMAIN') ?? null,
     githubApiUrl: optional('PORTICO_GITHUB_API') ?? 'https://api.github.com',
     githubToken: optional('PORTICO_GITHUB_TOKEN'),
+    githubWebhookSecretId: optional('PORTICO_GITHUB_WEBHOOK_SECRET_ID') ?? null,
     containerMemoryBytes: whole('PORTICO_CONTAINER_MEMORY_MB', 2048) * 1024 * 1024,
     containerNanoCpus: whole('PORTICO_CONTAINER_MILLICPUS', 1000) * 1e6,
     startupTimeoutMs: whole('PORTICO_STARTUP_TIMEOUT_MS', 300_000),

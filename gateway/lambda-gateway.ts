@@ -49,6 +49,9 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
     // Without a domain every request is for the gateway itself, and demos live under /p/{label}/.
     domain: config.domain ?? 'endpoint.invalid',
     apiTokenSha256: config.tokenSha256,
+    githubWebhookSecret: ports.webhookSecret,
+    // Lambda instances share no memory: a delivery is claimed in DynamoDB so a redelivery to another instance deploys nothing.
+    webhookDeliveries: { log: ports.deliveries, clock: ports.clock },
     endpointUrl: (id) => (config.domain ? `https://${id}.${config.domain}` : `/p/${id}/`),
     // Lambda instances keep no runtime state between requests; the demo's state is ECS's.
     runtimeOf: () => ({ state: null, lastRequestAt: null, coldStarts: 0 }),

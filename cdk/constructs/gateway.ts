@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -25,6 +26,8 @@ export interface GatewayProps {
   readonly idleTimeoutSeconds: number;
   /** SHA-256 (hex) of the API token; see cdk/config.ts. */
   readonly apiTokenSha256: string;
+  /** Secrets Manager secret with the GitHub webhook's secret; absent: webhooks are refused. See cdk/config.ts. */
+  readonly githubWebhookSecretName?: string;
   /** Serve `*.endpoint.<domain>` from this hosted zone; absent: the Function URL only. */
   readonly domain?: { readonly name: string; readonly hostedZoneId: string };
 }
@@ -57,6 +60,7 @@ export class Gateway extends Construct {
   /** Environment every Portico function gets; gateway/aws-config.ts reads it. */
   readonly environment: Record<string, string>;
   private readonly props: GatewayProps;
+  private readonly webhookSecret: secretsmanager.ISecret | undefined;
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
@@ -85,7 +89,12 @@ export class Gateway extends Construct {
       PORTICO_TASK_SECURITY_GROUP: cluster.taskSecurityGroup.securityGroupId,
       PORTICO_TASK_SUBNETS: props.vpc.selectSubnets(props.subnets).subnetIds.join(','),
       ...(props.domain ? { PORTICO_ENDPOINT_DOMAIN: `endpoint.${props.domain.name}` } : {}),
+      ...(props.githubWebhookSecretName ? { PORTICO_GITHUB_WEBHOOK_SECRET_ID: props.githubWebhookSecretName } : {}),
     };
+    // The operator creates the secret; the stack only names it and lets the gateway read it.
+    this.webhookSecret = props.githubWebhookSecretName
+      ? secretsmanager.Secret.fromSecretNameV2(this, 'GithubWebhookSecret', props.githubWebhookSecretName)
+      : undefined;
 
     this.function = this.gatewayFunction('Function', 'handler', {
       // A demo's own answer may be slow (inference); the streaming Function URL allows up to 15 minutes.
@@ -116,6 +125,7 @@ export class Gateway extends Construct {
       bundling,
     });
     grantCore(fn, this.props);
+    this.webhookSecret?.grantRead(fn);
     return fn;
   }
 

@@ -2,6 +2,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { TTL_ATTRIBUTE } from '../../gateway/adapters/aws/dynamodb-delivery-log.ts';
 
 /**
  * Portico's one DynamoDB table (single-table design: the DynamoDB store picks the items
@@ -17,6 +18,8 @@ export class State extends Construct {
       sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Webhook delivery claims expire (gateway/adapters/aws/dynamodb-delivery-log.ts).
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

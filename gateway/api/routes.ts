@@ -4,14 +4,14 @@ import { HTTPException } from 'hono/http-exception';
 import type { ProjectMetrics } from '../services/metrics.ts';
 import type { ProjectDetails, ProjectService } from '../services/project-service.ts';
 import type { RuntimeSnapshot } from '../services/scaler.ts';
-import { createWebhookService } from '../services/webhook-service.ts';
+import { type WebhookDeps, createWebhookService } from '../services/webhook-service.ts';
 import { requireToken, tokenSha256 } from './auth.ts';
 import { addApiDocs } from './docs.ts';
 import { parseJsonBody } from './json-body.ts';
 import * as spec from './route-specs.ts';
 import { throwOnInvalid } from './validation.ts';
 import { deploymentView, projectView } from './views.ts';
-import { createWebhookRoutes } from './webhook-routes.ts';
+import { type WebhookSecret, createWebhookRoutes } from './webhook-routes.ts';
 
 export interface ApiDeps {
   readonly projects: ProjectService;
@@ -23,8 +23,10 @@ export interface ApiDeps {
   readonly apiToken?: string | undefined;
   /** The same, for hosts that only know the token's SHA-256 (hex): the AWS stack deploys the hash, never the token. */
   readonly apiTokenSha256?: string | undefined;
-  /** PORTICO_GITHUB_WEBHOOK_SECRET: unset refuses every webhook. */
-  readonly githubWebhookSecret?: string | undefined;
+  /** PORTICO_GITHUB_WEBHOOK_SECRET, or on AWS a reader of it (Secrets Manager): unset refuses every webhook. */
+  readonly githubWebhookSecret?: WebhookSecret | undefined;
+  /** Where deliveries are recorded when several gateway instances share the work (AWS); see WebhookDeps. */
+  readonly webhookDeliveries?: WebhookDeps['deliveries'];
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,7 +34,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
 /** The REST management API, declared as OpenAPI operations (route-specs.ts), with its own base path `/api`. */
-export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, apiToken, apiTokenSha256, githubWebhookSecret }: ApiDeps): OpenAPIHono {
+export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, apiToken, apiTokenSha256, githubWebhookSecret, webhookDeliveries }: ApiDeps): OpenAPIHono {
   const view = (details: ProjectDetails) => projectView(details, { endpoint: endpointUrl(details.project.id), runtime: runtimeOf(details.project.id), metrics: metricsOf(details.project.id) });
   const api = new OpenAPIHono({ defaultHook: throwOnInvalid }).basePath('/api');
   // GitHub cannot send a bearer token; its webhook proves itself with a signature over the raw body instead.
@@ -88,7 +90,11 @@ export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, a
     return c.text(text, 200, { 'X-Log-Offset': String(nextOffset) });
   });
 
-  const webhooks = createWebhookService({ listProjects: async () => (await projects.list()).map((details) => details.project), redeploy: (id) => projects.redeploy(id) });
+  const webhooks = createWebhookService({
+    listProjects: async () => (await projects.list()).map((details) => details.project),
+    redeploy: (id) => projects.redeploy(id),
+    deliveries: webhookDeliveries,
+  });
   api.route('/webhooks', createWebhookRoutes({ secret: githubWebhookSecret, webhooks }));
   addApiDocs(api);
 

@@ -16,29 +16,36 @@ const githubWebhook = createRoute({
   tags: ['webhooks'],
   summary: 'GitHub push webhook: redeploys the projects tracking the pushed branch',
   description:
-    'Authenticated by `X-Hub-Signature-256` (HMAC SHA-256 of the body with PORTICO_GITHUB_WEBHOOK_SECRET), not by the API token. `ping` answers 200; a `push` redeploys every project tracking that repository and branch; a repeated `X-GitHub-Delivery` deploys nothing again.',
+    'Authenticated by `X-Hub-Signature-256` (HMAC SHA-256 of the body with the webhook secret: PORTICO_GITHUB_WEBHOOK_SECRET, on AWS the Secrets Manager secret named by the githubWebhookSecretName context), not by the API token. `ping` answers 200; a `push` redeploys every project tracking that repository and branch; a repeated `X-GitHub-Delivery` deploys nothing again.',
   request: { body: { content: { 'application/json': { schema: { type: 'object', description: 'the GitHub event payload' } } } } },
   responses: {
     200: { description: 'ping answered', content: { 'application/json': { schema: webhookPong } } },
     202: { description: 'deployments started, or the reason nothing was deployed', content: { 'application/json': { schema: webhookAccepted } } },
     400: failure('the push payload lacks ref or repository'),
     401: failure('missing or wrong signature'),
-    403: failure('webhooks are off: no PORTICO_GITHUB_WEBHOOK_SECRET'),
+    403: failure('webhooks are off: no webhook secret configured'),
     500: failure('internal error'),
   },
 });
 
+/** The webhook's HMAC key: the value itself, or a reader of it (on AWS, from Secrets Manager). */
+export type WebhookSecret = string | (() => Promise<string>);
+
 /** `POST /webhooks/github`: GitHub's push events redeploy the projects tracking the pushed branch. */
-export function createWebhookRoutes({ secret, webhooks }: { readonly secret: string | undefined; readonly webhooks: WebhookService }): OpenAPIHono {
+export function createWebhookRoutes({ secret, webhooks }: { readonly secret: WebhookSecret | undefined; readonly webhooks: WebhookService }): OpenAPIHono {
   const routes = new OpenAPIHono({ defaultHook: throwOnInvalid });
 
   routes.openapi(githubWebhook, async (c) => {
     if (secret === undefined) {
-      throw new PorticoError('forbidden', "GitHub webhooks are switched off: set PORTICO_GITHUB_WEBHOOK_SECRET to the secret entered in the repository's webhook settings, then restart Portico");
+      throw new PorticoError(
+        'forbidden',
+        "GitHub webhooks are switched off: set PORTICO_GITHUB_WEBHOOK_SECRET to the secret entered in the repository's webhook settings and restart Portico (on AWS: put it in Secrets Manager and deploy with -c githubWebhookSecretName=<its name>)",
+      );
     }
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (!verifyGithubSignature(secret, raw, c.req.header('x-hub-signature-256'))) {
-      throw new PorticoError('unauthorized', "X-Hub-Signature-256 is missing or does not match: the webhook's secret in GitHub must equal PORTICO_GITHUB_WEBHOOK_SECRET");
+    const key = typeof secret === 'string' ? secret : await secret();
+    if (!verifyGithubSignature(key, raw, c.req.header('x-hub-signature-256'))) {
+      throw new PorticoError('unauthorized', "X-Hub-Signature-256 is missing or does not match: the webhook's secret in GitHub must equal Portico's webhook secret");
     }
     const event = c.req.header('x-github-event') ?? '';
     if (event === 'ping') return c.json({ ok: true as const, event: 'ping' as const }, 200);

@@ -1,4 +1,6 @@
 import type { Deployment, Project } from '../domain/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { DeliveryLog } from '../ports/delivery-log.ts';
 
 /** The parts of a GitHub `push` event Portico reads. */
 export interface PushEvent {
@@ -29,6 +31,11 @@ export interface WebhookService {
 export interface WebhookDeps {
   readonly listProjects: () => Promise<readonly Project[]>;
   readonly redeploy: (projectId: string) => Promise<Deployment>;
+  /**
+   * Shared with other gateway instances (on AWS): a delivery one instance took is a duplicate
+   * for all. Without it, this process's memory is the only record (enough for one gateway).
+   */
+  readonly deliveries?: { readonly log: DeliveryLog; readonly clock: Clock } | undefined;
 }
 
 /** GitHub retries and redelivers with the same id; this many recent ids are remembered. */
@@ -52,6 +59,19 @@ export function createWebhookService(deps: WebhookDeps, options: { readonly reme
     return { kind: 'deployed', deployments, duplicate: false };
   }
 
+  /** Another instance that claimed the delivery first handled it; what it deployed is not known here. */
+  async function claimAndHandle(event: PushEvent, deliveryId: string): Promise<PushResult> {
+    const shared = deps.deliveries;
+    if (!shared) return handle(event);
+    if (!(await shared.log.claim(deliveryId, shared.clock.now()))) return { kind: 'deployed', deployments: [], duplicate: true };
+    try {
+      return await handle(event);
+    } catch (error) {
+      await shared.log.release(deliveryId);
+      throw error;
+    }
+  }
+
   return {
     async push(event, deliveryId) {
       if (deliveryId === undefined) return handle(event);
@@ -60,7 +80,7 @@ export function createWebhookService(deps: WebhookDeps, options: { readonly reme
         const result = await earlier;
         return result.kind === 'deployed' ? { ...result, duplicate: true } : result;
       }
-      const running = handle(event);
+      const running = claimAndHandle(event, deliveryId);
       seen.set(deliveryId, running);
       if (seen.size > limit) seen.delete(seen.keys().next().value!);
       // A delivery that failed may be redelivered and should then deploy.

@@ -11,8 +11,9 @@ describe('cdk app', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('passes the cdk-nag AwsSolutions checks with a domain and interface endpoints', () => {
+  it('passes the cdk-nag AwsSolutions checks with a domain, interface endpoints and a webhook secret', () => {
     const app = makeApp({
+      githubWebhookSecretName: 'portico/github-webhook',
       domain: 'example.com',
       hostedZoneId: 'Z0123456789ABC',
       vpc: { natGateways: 0, useInterfaceEndpoints: true },

@@ -40,6 +40,11 @@ describe('parsePorticoConfig', () => {
     expect(config.hostedZoneId).toBe('Z0123456789ABC');
   });
 
+  it('takes the name of the Secrets Manager secret holding the webhook secret, and refuses what cannot be one', () => {
+    expect(parsePorticoConfig({ apiTokenSha256: TOKEN_SHA256, githubWebhookSecretName: 'portico/github-webhook' }).githubWebhookSecretName).toBe('portico/github-webhook');
+    expect(messageFor({ githubWebhookSecretName: 'my webhook secret' })).toContain('githubWebhookSecretName: must be a Secrets Manager secret name such as portico/github-webhook');
+  });
+
   it('refuses a domain without a hosted zone id, saying both go together', () => {
     expect(messageFor({ domain: 'example.com' })).toContain('domain and hostedZoneId go together');
   });

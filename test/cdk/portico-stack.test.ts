@@ -3,6 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplate } from './make-props.ts';
+import { TTL_ATTRIBUTE } from '../../gateway/adapters/aws/dynamodb-delivery-log.ts';
 import { tableSchema } from '../../gateway/adapters/aws/dynamodb-store.ts';
 import { capacityProviderFor } from '../../gateway/adapters/aws/capacity.ts';
 import { loadAwsConfig } from '../../gateway/aws-config.ts';
@@ -88,11 +89,15 @@ const CORE_ACTIONS = [
   'iam:PassRole',
 ].sort();
 
-function expectCoreGrants(template: Template, prefix: string): void {
+/** `grantRead` on the webhook secret: its value and its description. */
+const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+
+function expectCoreGrants(template: Template, prefix: string, extraActions: readonly string[] = []): void {
   const statements = statementsOfFunctionRole(template, prefix);
   const nonTable = statements.flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:'));
-  expect([...new Set(nonTable)].sort()).toEqual(CORE_ACTIONS);
-  expect(nonTable).toHaveLength(CORE_ACTIONS.length);
+  const expected = [...CORE_ACTIONS, ...extraActions].sort();
+  expect([...new Set(nonTable)].sort()).toEqual(expected);
+  expect(nonTable).toHaveLength(expected.length);
   const table = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
   expect(table.length).toBeGreaterThan(0);
   for (const s of table) expect(JSON.stringify(s.Resource)).toContain('StateTable');
@@ -204,6 +209,7 @@ describe('PorticoStack (default config)', () => {
     expect(config.taskSecurityGroups).toEqual([expect.stringContaining('ClusterTaskSecurityGroup')]);
     expect(config.idleTimeoutSeconds).toBe(900);
     expect(config.domain).toBeNull();
+    expect(config.githubWebhookSecretId).toBeNull();
   });
 
   it('names each GPU capacity provider the way the ECS runtime asks for it', () => {
@@ -270,10 +276,11 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
-  it('keeps state in an on-demand table with point-in-time recovery and PK/SK string keys', () => {
+  it('keeps state in an on-demand table with point-in-time recovery, PK/SK string keys and the delivery log\'s TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       // The keys the DynamoDB store was written for.
       KeySchema: tableSchema.KeySchema,
       AttributeDefinitions: tableSchema.AttributeDefinitions,
@@ -295,13 +302,14 @@ describe('PorticoStack (default config)', () => {
   });
 });
 
-describe('PorticoStack (domain and interface endpoints)', () => {
+describe('PorticoStack (domain, interface endpoints and a webhook secret)', () => {
   let template: Template;
   beforeAll(() => {
     template = synthTemplate({
       domain: 'example.com',
       hostedZoneId: 'Z0123456789ABC',
       vpc: { natGateways: 0, useInterfaceEndpoints: true },
+      githubWebhookSecretName: 'portico/github-webhook',
     });
   });
 
@@ -347,8 +355,21 @@ describe('PorticoStack (domain and interface endpoints)', () => {
     expect(api.Environment).toEqual(streaming.Environment);
     expect(api.VpcConfig).toEqual(streaming.VpcConfig);
     expect(api.Code).toEqual(streaming.Code);
-    expectCoreGrants(template, 'GatewayApiFunction');
+    expectCoreGrants(template, 'GatewayApiFunction', WEBHOOK_SECRET_ACTIONS);
     expect(loadAwsConfig(resolvedEnvironment(template, 'GatewayApiFunction')).domain).toBe('endpoint.example.com');
+  });
+
+  it.each(['GatewayFunction', 'GatewayApiFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
+    expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBe('portico/github-webhook');
+    const secretStatements = statementsOfFunctionRole(template, prefix).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements).toHaveLength(1);
+    expect(actionsOf(secretStatements[0]!).sort()).toEqual(WEBHOOK_SECRET_ACTIONS);
+    // The name plus the six random characters Secrets Manager appends to every secret's ARN.
+    expect(resolveIntrinsic(secretStatements[0]!.Resource)).toBe(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:portico/github-webhook-??????`);
+  });
+
+  it('gives the build-events and reaper functions no access to the webhook secret', () => {
+    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) expectCoreGrants(template, prefix);
   });
 
   it('reaches ECS, ECR, CodeBuild and CloudWatch Logs through interface endpoints instead of NAT', () => {

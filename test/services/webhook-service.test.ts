@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Project } from '../../gateway/domain/types.ts';
+import { systemClock } from '../../gateway/ports/clock.ts';
+import type { DeliveryLog } from '../../gateway/ports/delivery-log.ts';
 import { type PushEvent, createWebhookService } from '../../gateway/services/webhook-service.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 
@@ -12,10 +14,11 @@ const projects: Project[] = [
 ];
 
 /** The service over a fixed project list, recording which projects it redeploys. */
-function service(options: { rememberDeliveries?: number; redeploy?: (id: string) => Promise<Deployment> } = {}) {
+function service(options: { rememberDeliveries?: number; redeploy?: (id: string) => Promise<Deployment>; deliveries?: DeliveryLog } = {}) {
   const redeployed: string[] = [];
   const webhooks = createWebhookService(
     {
+      deliveries: options.deliveries && { log: options.deliveries, clock: systemClock },
       listProjects: async () => projects,
       redeploy: async (id) => {
         redeployed.push(id);
@@ -106,5 +109,45 @@ describe('the webhook service', () => {
     fail = false;
     expect(await webhooks.push(push('refs/heads/main'), 'retry-me')).toMatchObject({ kind: 'deployed', duplicate: false });
     expect(redeployed).toEqual(['main-hello-acme', 'main-hello-acme']);
+  });
+
+  describe('with a delivery log shared between gateway instances (AWS)', () => {
+    /** What the DynamoDB delivery log does (its own test runs it on dynalite), kept in a Set. */
+    function sharedLog(): DeliveryLog & { readonly claimed: Set<string> } {
+      const claimed = new Set<string>();
+      return {
+        claimed,
+        claim: async (id) => (claimed.has(id) ? false : (claimed.add(id), true)),
+        release: async (id) => void claimed.delete(id),
+      };
+    }
+
+    it('deploys a delivery on the instance that claims it first; another instance answers it as a duplicate and deploys nothing', async () => {
+      const log = sharedLog();
+      const first = service({ deliveries: log });
+      const second = service({ deliveries: log });
+      expect(await first.webhooks.push(push('refs/heads/main'), 'one-delivery')).toMatchObject({ kind: 'deployed', duplicate: false, deployments: [{ projectId: 'main-hello-acme' }] });
+      expect(await second.webhooks.push(push('refs/heads/main'), 'one-delivery')).toStrictEqual({ kind: 'deployed', duplicate: true, deployments: [] });
+      expect([first.redeployed, second.redeployed]).toStrictEqual([['main-hello-acme'], []]);
+    });
+
+    it('releases the claim of a delivery that failed, so a redelivery to any instance deploys', async () => {
+      const log = sharedLog();
+      const failing = service({ deliveries: log, redeploy: async () => Promise.reject(new Error('store down')) });
+      const healthy = service({ deliveries: log });
+      await expect(failing.webhooks.push(push('refs/heads/main'), 'retry-me')).rejects.toThrow('store down');
+      expect(log.claimed.has('retry-me')).toBe(false);
+      expect(await healthy.webhooks.push(push('refs/heads/main'), 'retry-me')).toMatchObject({ kind: 'deployed', duplicate: false });
+      expect(healthy.redeployed).toStrictEqual(['main-hello-acme']);
+    });
+
+    it('keeps a delivery without an id out of the log: it is handled every time, as locally', async () => {
+      const log = sharedLog();
+      const { webhooks, redeployed } = service({ deliveries: log });
+      await webhooks.push(push('refs/heads/main'), undefined);
+      await webhooks.push(push('refs/heads/main'), undefined);
+      expect(redeployed).toHaveLength(2);
+      expect(log.claimed.size).toBe(0);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsConfig } from '../../aws-config.ts';
 import type { ActivityLog } from '../../ports/activity-log.ts';
+import type { DeliveryLog } from '../../ports/delivery-log.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime } from '../../ports/container-runtime.ts';
 import type { RemoteBuilder } from '../../ports/remote-builder.ts';
@@ -15,15 +16,20 @@ import { createGithubSource } from '../local/github-source.ts';
 import { capacityProviderFor } from './capacity.ts';
 import { createCodeBuildBuilder } from './codebuild-builder.ts';
 import { createDynamoDbActivityLog } from './dynamodb-activity-log.ts';
+import { createDynamoDbDeliveryLog } from './dynamodb-delivery-log.ts';
 import { createDynamoDbStore } from './dynamodb-store.ts';
 import { createEcrImageStore } from './ecr-image-store.ts';
 import { createEcrRegistry } from './ecr-registry.ts';
 import { createEcsRuntime } from './ecs-runtime.ts';
+import { secretsManagerSecret } from './secrets-manager-secret.ts';
 
 export interface AwsPorts extends Ports {
   readonly runtime: ContainerRuntime & AsyncWake;
   readonly remoteBuilder: RemoteBuilder;
   readonly activity: ActivityLog;
+  readonly deliveries: DeliveryLog;
+  /** The GitHub webhook's HMAC key, read from Secrets Manager when a delivery arrives; undefined: none configured. */
+  readonly webhookSecret: (() => Promise<string>) | undefined;
 }
 
 export interface AwsPortsOptions {
@@ -42,6 +48,8 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
   return {
     store: createDynamoDbStore({ client: dynamo, tableName: config.tableName }),
     activity: createDynamoDbActivityLog({ client: dynamo, tableName: config.tableName }),
+    deliveries: createDynamoDbDeliveryLog({ client: dynamo, tableName: config.tableName }),
+    webhookSecret: config.githubWebhookSecretId === null ? undefined : secretsManagerSecret({ secretId: config.githubWebhookSecretId, region: config.region, clock }),
     source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
     remoteBuilder: createCodeBuildBuilder({ client: new CodeBuildClient(clientConfig), projectName: config.buildProject, ecrRegistry: config.ecrRegistry, registry }),
