@@ -45,7 +45,7 @@ export function createWebhookRoutes({ secret, webhooks }: { readonly secret: Web
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const key = typeof secret === 'string' ? secret : await secret();
     if (!verifyGithubSignature(key, raw, c.req.header('x-hub-signature-256'))) {
-      throw new PorticoError('unauthorized', "X-Hub-Signature-256 is missing or does not match: the webhook's secret in GitHub must equal Portico's webhook secret");
+      throw new PorticoError('unauthorized', "X-Hub-Signature-256 is missing or does not match: the webhook's secret in GitHub must equal Portico's (PORTICO_GITHUB_WEBHOOK_SECRET; on AWS the Secrets Manager secret named by githubWebhookSecretName)");
     }
     const event = c.req.header('x-github-event') ?? '';
     if (event === 'ping') return c.json({ ok: true as const, event: 'ping' as const }, 200);
