@@ -47,21 +47,26 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
       return page(notWokenPage(admission));
     }
 
-    const headers = forwardedHeaders(request.headers, clientAddress, prefix);
+    const init: RequestInit = {
+      method: request.method,
+      headers: forwardedHeaders(request.headers, clientAddress, prefix),
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.upstreamTimeoutMs), // one bound for both tries
+      // Streams the request body instead of buffering it.
+      ...({ duplex: 'half' } as object),
+    };
     let upstream: Response;
     try {
-      upstream = await send(admission.upstream + path, {
-        method: request.method,
-        headers,
-        body: request.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(deps.upstreamTimeoutMs),
-        // Streams the request body instead of buffering it.
-        ...({ duplex: 'half' } as object),
+      upstream = await send(admission.upstream + path, init).catch((error: unknown) => {
+        // A pooled keep-alive connection the demo closed meanwhile (after an unpause, say) fails
+        // before any answer. A request that has no body and may be repeated is sent again, on a new connection.
+        if (isTimeout(error) || request.body !== null || !REPEATABLE.has(request.method)) throw error;
+        return send(admission.upstream + path, init);
       });
     } catch (error) {
       admission.release();
-      const timedOut = (error as Error).name === 'TimeoutError';
+      const timedOut = isTimeout(error);
       deps.metrics.response(projectId, timedOut ? 504 : 502);
       return timedOut
         ? page({ status: 504, title: 'Demo timed out', message: `the demo did not respond within ${deps.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` })
@@ -73,6 +78,11 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers: withoutHopByHop(upstream.headers) });
   };
 }
+
+/** Idempotent methods (RFC 9110 §9.2.2): sending one twice has the effect of sending it once. */
+const REPEATABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+const isTimeout = (error: unknown): boolean => (error as Error).name === 'TimeoutError';
 
 function reply({ status, contentType, body, headers }: Reply): Response {
   return new Response(body, { status, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers } });
