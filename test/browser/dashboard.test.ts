@@ -84,6 +84,24 @@ describe('the dashboard in a browser', () => {
     await screenshot(page, 'project-ready');
   }, 120_000);
 
+  it('keeps the project list current without a reload: a building project turns ready in place', async () => {
+    const nonce = randomBytes(4).toString('hex');
+    const source = await repos.create(staticSite('list refresh\n', { run: `n=${nonce}; sleep 4; echo "done:$n"` }));
+    const created = await gateway.api('POST', '/api/projects', { repo: source.url, branch: 'main' });
+
+    await page.goto(`${gateway.url}/`);
+    const badge = page.locator(`tr[data-project="${created.body.id}"] .badge`);
+    expect(await badge.getAttribute('data-status')).not.toBe('ready');
+    await page.fill('#deploy-form input[name="repo"]', 'half-typed/repo');
+    // A reload would clear this; the swapped list must not.
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+
+    await page.locator(`tr[data-project="${created.body.id}"] .badge[data-status="ready"]`).waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    expect(await page.inputValue('#deploy-form input[name="repo"]')).toBe('half-typed/repo');
+    expect((await gateway.api('GET', `/api/projects/${created.body.id}`)).body.latestDeployment.status).toBe('ready');
+  }, 120_000);
+
   it('starts a deployment from the deploy form and shows it reaching ready', async () => {
     const source = await repos.create(staticSite('deployed from the form\n'));
     await page.goto(`${gateway.url}/`);
