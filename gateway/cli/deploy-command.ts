@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ApiClient } from './api-client.ts';
-import { elapsed, followDeployment, phaseProgress, type DeploymentJson } from './follow-deployment.ts';
+import { elapsed, followDeployment, withPhaseProgress, type DeploymentJson } from './follow-deployment.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 
 export interface DeployOptions {
@@ -49,14 +49,9 @@ export async function deployCommand(api: ApiClient, options: DeployOptions, out:
   }
   if (!options.json) out(`project ${created.body.id}, deployment ${deploymentId}\n`);
   const reported = new Set<string>();
-  const final = await followDeployment(
-    api,
-    deploymentId,
-    (text) => {
-      if (!options.json) out(text);
-    },
-    { onPoll: (deployment) => (options.json ? undefined : out(phaseProgress(deployment, reported))) },
-  );
+  const final = await followDeployment(api, deploymentId, (text, deployment) => {
+    if (!options.json) out(withPhaseProgress(text, deployment, reported));
+  });
   const ok = final.status === 'ready';
   if (options.json) {
     out(JSON.stringify({ id: created.body.id, endpoint: created.body.endpoint, deployment: final }) + '\n');

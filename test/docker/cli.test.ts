@@ -35,7 +35,9 @@ describe('the portico CLI against a running gateway', () => {
     const source = await repos.create(staticSite('via the CLI\n'));
     const result = await portico(['deploy', source.url, '--api', gateway.url]);
     expect(result.code).toBe(0);
-    const order = ['==> resolving', '==> fetching', '==> building', 'Step 1/', '==> starting', '==> ready'].map((marker) => result.stdout.indexOf(marker));
+    // Each phase's line with its duration comes right before the next phase begins, in order.
+    const markers = ['==> resolving\n', '==> resolving done in', '==> fetching\n', '==> fetching done in', '==> building\n', 'Step 1/', '==> building done in', '==> starting\n', '==> starting done in', '==> ready'];
+    const order = markers.map((marker) => result.stdout.indexOf(marker));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     for (const phase of ['resolving', 'fetching', 'building', 'starting']) expect(result.stdout).toMatch(new RegExp(`==> ${phase} done in \\d+\\.\\ds\n`));
