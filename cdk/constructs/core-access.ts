@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Builds } from './builds.ts';
 import { REPOSITORY_PREFIX } from './builds.ts';
 import type { Cluster } from './cluster.ts';
@@ -70,6 +70,12 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [cluster.taskExecutionRole.roleArn, cluster.taskRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }),
+    // ecs-runtime.ts logs: the demo's output, which the awslogs driver writes to the task log group.
+    new iam.PolicyStatement({
+      sid: 'ReadDemoOutput',
+      actions: ['logs:GetLogEvents'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${cluster.taskLogGroup.logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
     // codebuild-builder.ts: start a build; reconcile reads recent builds (missed events).
     new iam.PolicyStatement({
       sid: 'RunBuilds',
@@ -98,6 +104,11 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     fn,
     'Tags may be set only while creating a service or a portico-* task definition (ecs:CreateAction condition).',
     wildcardResource(`${arnPrefix('ecs')}:task-definition/${TASK_FAMILY_PATTERN}`),
+  );
+  acknowledge(
+    fn,
+    'Each demo task writes its own log stream, named at run time; reading is limited to the demo task log group.',
+    wildcardResource(`${arnPrefix('logs')}:log-group:${refOf(cluster.taskLogGroup)}:log-stream:*`),
   );
   acknowledge(
     fn,

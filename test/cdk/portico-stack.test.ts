@@ -87,6 +87,7 @@ const CORE_ACTIONS = [
   'ecs:TagResource',
   'ecs:UpdateService',
   'iam:PassRole',
+  'logs:GetLogEvents',
 ].sort();
 
 /** `grantRead` on the webhook secret: its value and its description. */
@@ -111,6 +112,8 @@ function expectCoreGrants(template: Template, prefix: string, extraActions: read
   expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:RegisterTaskDefinition']);
   const list = statements.find((s) => actionsOf(s).includes('ecs:ListServices'));
   expect(list?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster[0-9A-F]{8}$/), 'Arn'] } } });
+  const output = statements.find((s) => actionsOf(s).includes('logs:GetLogEvents'));
+  expect(JSON.stringify(output?.Resource)).toMatch(/:log-group:",\{"Ref":"ClusterTaskLogs[0-9A-F]{8}"\},":log-stream:\*"/);
   const tag = statements.find((s) => actionsOf(s).includes('ecs:TagResource'));
   expect(tag?.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } });
   const [, fn] = resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) ?? [];

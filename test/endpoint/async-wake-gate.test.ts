@@ -98,6 +98,7 @@ async function setUp() {
     executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
     taskRoleArn: 'arn:aws:iam::123456789012:role/task',
     logGroup: '/portico/demos',
+    logTail: async () => null, // logs are not read here
     region: 'eu-west-1',
     capacityProviderFor: () => [{ capacityProvider: 'FARGATE', weight: 1 }],
     clock,

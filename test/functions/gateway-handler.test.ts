@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
@@ -21,6 +22,7 @@ import { installAwsLambdaGlobal, invokeStreaming, lambdaContext } from '../suppo
 const ecs = mockClient(ECSClient);
 const ecr = mockClient(ECRClient);
 const codebuild = mockClient(CodeBuildClient);
+const cloudwatch = mockClient(CloudWatchLogsClient);
 
 const DOMAIN = 'endpoint.example.com';
 const FUNCTION_URL_HOST = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws';
@@ -89,6 +91,7 @@ beforeEach(() => {
   ecs.reset();
   ecr.reset();
   codebuild.reset();
+  cloudwatch.reset();
   demoRequests.length = 0;
   answerEcsReads(ecs, CLUSTER, services);
   ecs.on(UpdateServiceCommand).resolves({});
@@ -192,6 +195,22 @@ describe('an endpoint request to a warm project', () => {
     expect(demoRequests.map((request) => request.url)).toStrictEqual(['/status']);
     expect(demoRequests[0]!.headers).toMatchObject({ 'x-forwarded-prefix': '/p/main-hello-acme', 'x-forwarded-for': '123.123.123.123' });
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+});
+
+describe('the dashboard’s runtime log of a serving project', () => {
+  it('is the end of its task’s CloudWatch Logs stream', async () => {
+    const service = await seedServingProject('main-chatty-acme', 'e5f6a7b8-0000-4000-8000-000000000009');
+    services.set(service, { runningCount: 1, port: demoPort, ip: '127.0.0.1' });
+    cloudwatch.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'model loaded' }, { timestamp: 2, message: 'listening on :7860' }] });
+
+    const response = await invokeStreaming(gateway.handler, urlEvent({ method: 'GET', path: '/ui/projects/main-chatty-acme/runtime-log', host: FUNCTION_URL_HOST }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('model loaded\nlistening on :7860\n');
+    expect(cloudwatch.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { logGroupName: LAMBDA_ENV.PORTICO_TASK_LOG_GROUP, logStreamName: `main-chatty-acme/app/${service}-task`, limit: 100, startFromHead: false },
+    ]);
   });
 });
 

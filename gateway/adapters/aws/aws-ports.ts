@@ -14,6 +14,7 @@ import { PorticoError } from '../../errors.ts';
 import type { Ports } from '../../services/ports.ts';
 import { createGithubSource } from '../local/github-source.ts';
 import { capacityProviderFor } from './capacity.ts';
+import { cloudWatchLogTail } from './cloudwatch-log-tail.ts';
 import { createCodeBuildBuilder } from './codebuild-builder.ts';
 import { createDynamoDbActivityLog } from './dynamodb-activity-log.ts';
 import { createDynamoDbDeliveryLog } from './dynamodb-delivery-log.ts';
@@ -62,6 +63,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
       taskRoleArn: config.taskRoleArn,
       logGroup: config.taskLogGroup,
       region: config.region,
+      logTail: cloudWatchLogTail({ region: config.region }),
       capacityProviderFor,
       clock,
       ...(options.fetch ? { fetchImpl: options.fetch } : {}),

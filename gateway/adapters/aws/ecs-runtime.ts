@@ -17,7 +17,8 @@ import { PorticoError, messageOf } from '../../errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
-import { cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
+import type { LogTail } from './cloudwatch-log-tail.ts';
+import { CONTAINER_NAME, cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
 
 export interface CapacityProviderShare {
   readonly capacityProvider: string;
@@ -33,6 +34,8 @@ export interface EcsRuntimeDeps {
   readonly taskRoleArn: string;
   readonly logGroup: string;
   readonly region: string;
+  /** Reads the task's output from CloudWatch Logs, where the awslogs driver sends it. */
+  readonly logTail: LogTail;
   /** FARGATE / FARGATE_SPOT shares for CPU (null), the pool's EC2 capacity provider for a GPU pool. */
   readonly capacityProviderFor: (pool: string | null) => readonly CapacityProviderShare[];
   readonly fetchImpl?: typeof fetch;
@@ -246,10 +249,21 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     }
   }
 
-  /** Reading CloudWatch Logs is not built (its SDK client is not a dependency): say where the output is. */
-  async function logs(name: string): Promise<string> {
+  /**
+   * The last lines of the service's task: the running one, else the one stopped last (ECS keeps
+   * stopped tasks for about an hour). The awslogs driver names its stream
+   * `<project>/<container>/<task id>` (the task definition sets the project as the prefix).
+   */
+  async function logs(name: string, options: { readonly tail: number }): Promise<string> {
     const projectId = name.replace(/^portico-/, '').replace(/-[^-]*$/, '');
-    return `The output of ${name} is in CloudWatch Logs: log group ${deps.logGroup} (${deps.region}), streams starting ${projectId}/. Read it with \`aws logs tail ${deps.logGroup} --log-stream-name-prefix ${projectId}/ --follow\`.`;
+    const where = `CloudWatch Logs group ${deps.logGroup} (${deps.region}), streams starting ${projectId}/`;
+    const running = await tasksOf(name, 'RUNNING');
+    const [task] = running.length > 0 ? running : await tasksOf(name, 'STOPPED');
+    const taskId = task?.taskArn?.split('/').pop();
+    if (!taskId) return `${name} has no running or recently stopped task, so there is no recent output; older output is in ${where}.`;
+    const lines = await deps.logTail(deps.logGroup, `${projectId}/${CONTAINER_NAME}/${taskId}`, options.tail);
+    if (lines === null || lines.length === 0) return `task ${taskId} of ${name} has written no output yet (${where}).`;
+    return lines.join('\n') + '\n';
   }
 
   return { ping, start, waitUntilReady, locate, pause: stop, stop, resume, requestWake, status, logs, remove, removeProjectContainers };

@@ -15,14 +15,17 @@ import {
   UpdateServiceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cloudWatchLogTail } from '../../../gateway/adapters/aws/cloudwatch-log-tail.ts';
 import { createEcsRuntime } from '../../../gateway/adapters/aws/ecs-runtime.ts';
 import type { StartRequest } from '../../../gateway/ports/container-runtime.ts';
 import type { Clock } from '../../../gateway/ports/clock.ts';
 import { failure } from '../../support/failure.ts';
 
 const ecsMock = mockClient(ECSClient);
+const logsMock = mockClient(CloudWatchLogsClient);
 const TASK_DEF = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/portico-main-gpt2-acme:7';
 const SERVICE = 'portico-main-gpt2-acme-3f2a9c1e';
 
@@ -47,6 +50,7 @@ function runtime(overrides: { placementTimeoutMs?: number } = {}) {
     taskRoleArn: 'arn:aws:iam::123456789012:role/task',
     logGroup: '/portico/demos',
     region: 'eu-west-1',
+    logTail: cloudWatchLogTail({ region: 'eu-west-1' }),
     capacityProviderFor: (pool) =>
       pool === null
         ? [
@@ -404,11 +408,36 @@ describe('waitUntilReady', () => {
 });
 
 describe('logs', () => {
-  it('points to the CloudWatch log group and the project’s stream prefix, without calling ECS', async () => {
-    const text = await runtime().logs(SERVICE, { tail: 100 });
+  beforeEach(() => logsMock.reset());
 
-    expect(text).toContain('log group /portico/demos (eu-west-1)');
-    expect(text).toContain('--log-stream-name-prefix main-gpt2-acme/');
-    expect(ecsMock.calls()).toHaveLength(0);
+  const logReads = () => logsMock.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input);
+
+  it('reads the last lines of the running task’s awslogs stream, oldest first', async () => {
+    tasks([task('10.0.1.9')]);
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'loading model\n' }, { timestamp: 2, message: 'Uvicorn running on http://0.0.0.0:7860' }] });
+
+    expect(await runtime().logs(SERVICE, { tail: 100 })).toBe('loading model\nUvicorn running on http://0.0.0.0:7860\n');
+    expect(logReads()).toStrictEqual([{ logGroupName: '/portico/demos', logStreamName: 'main-gpt2-acme/app/10.0.1.9', limit: 100, startFromHead: false }]);
+    expect(ecsMock.commandCalls(ListTasksCommand).map((call) => call.args[0].input)).toStrictEqual([{ cluster: 'portico', serviceName: SERVICE, desiredStatus: 'RUNNING' }]);
+  });
+
+  it('falls back to the task stopped last, so a crashed demo’s last words can be read', async () => {
+    tasks([], [task('10.0.1.7', { lastStatus: 'STOPPED', desiredStatus: 'STOPPED' })]);
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'CUDA error: no kernel image is available' }] });
+
+    expect(await runtime().logs(SERVICE, { tail: 20 })).toBe('CUDA error: no kernel image is available\n');
+    expect(logReads()).toStrictEqual([{ logGroupName: '/portico/demos', logStreamName: 'main-gpt2-acme/app/10.0.1.7', limit: 20, startFromHead: false }]);
+  });
+
+  it('says so, naming where older output is, when there is no task or its stream does not exist yet', async () => {
+    tasks([]);
+    expect(await runtime().logs(SERVICE, { tail: 100 })).toBe(
+      `${SERVICE} has no running or recently stopped task, so there is no recent output; older output is in CloudWatch Logs group /portico/demos (eu-west-1), streams starting main-gpt2-acme/.`,
+    );
+    expect(logReads()).toStrictEqual([]);
+
+    tasks([task('10.0.1.9')]);
+    logsMock.on(GetLogEventsCommand).rejects(new ResourceNotFoundException({ message: 'The specified log stream does not exist.', $metadata: {} }));
+    expect(await runtime().logs(SERVICE, { tail: 100 })).toBe('task 10.0.1.9 of portico-main-gpt2-acme-3f2a9c1e has written no output yet (CloudWatch Logs group /portico/demos (eu-west-1), streams starting main-gpt2-acme/).');
   });
 });
