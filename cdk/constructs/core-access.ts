@@ -70,11 +70,12 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [cluster.taskExecutionRole.roleArn, cluster.taskRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }),
-    // ecs-runtime.ts logs: the demo's output, which the awslogs driver writes to the task log group.
+    // The end of a demo's output (ecs-runtime.ts logs, from the task log group) and of a failed
+    // build's (codebuild-builder.ts outputTail, from the build log group).
     new iam.PolicyStatement({
-      sid: 'ReadDemoOutput',
+      sid: 'ReadOutput',
       actions: ['logs:GetLogEvents'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${cluster.taskLogGroup.logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [cluster.taskLogGroup, builds.logGroup].map((group) => logStreamsOf(stack, group.logGroupName)),
     }),
     // codebuild-builder.ts: start a build; reconcile reads recent builds (missed events).
     new iam.PolicyStatement({
@@ -107,8 +108,9 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
   );
   acknowledge(
     fn,
-    'Each demo task writes its own log stream, named at run time; reading is limited to the demo task log group.',
+    'Each demo task and each build writes its own log stream, named at run time; reading is limited to the task and build log groups.',
     wildcardResource(`${arnPrefix('logs')}:log-group:${refOf(cluster.taskLogGroup)}:log-stream:*`),
+    wildcardResource(`${arnPrefix('logs')}:log-group:${refOf(builds.logGroup)}:log-stream:*`),
   );
   acknowledge(
     fn,
@@ -121,4 +123,9 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     wildcardResource('*'),
   );
   acknowledgeVpcLambdaRole(fn);
+}
+
+/** Every stream of a log group, as GetLogEvents authorizes them. */
+function logStreamsOf(stack: Stack, logGroupName: string): string {
+  return stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

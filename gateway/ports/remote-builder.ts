@@ -22,6 +22,8 @@ export interface RemoteBuild {
   readonly image: string;
   readonly port: number;
   readonly memoryBytes: number;
+  /** Where the builder wrote the build's output, when it says. */
+  readonly output?: { readonly logGroup: string; readonly logStream: string } | undefined;
 }
 
 /**
@@ -33,4 +35,6 @@ export interface RemoteBuilder {
   start(request: RemoteBuildRequest): Promise<{ readonly buildId: string; readonly image: string }>;
   /** The most recent builds (newest first), for reconciling completions whose events were missed. */
   recent(): Promise<RemoteBuild[]>;
+  /** The last `lines` lines of a build's output (to show why it failed); null when there is none to read. */
+  outputTail(build: RemoteBuild, lines: number): Promise<string[] | null>;
 }

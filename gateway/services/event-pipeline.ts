@@ -19,6 +19,9 @@ export interface EventPipelineSettings {
   readonly buildTimeoutMs: number;
 }
 
+/** How much of a failed build's output goes into the deployment log. */
+const FAILED_OUTPUT_LINES = 50;
+
 /** The deploy pipeline advanced by events, for hosts where no process lives through a build (Lambda). */
 export interface EventPipeline extends DeployPipeline {
   /**
@@ -76,7 +79,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     const deployment = await store.getDeployment(build.deploymentId);
     if (!deployment || deployment.status !== 'building' || build.status === 'building') return null;
     if (build.status !== 'succeeded') {
-      await store.appendLog(deployment.id, `build ${build.buildId}: ${build.status.failed}\n`);
+      await store.appendLog(deployment.id, `${await outputTail(build)}build ${build.buildId}: ${build.status.failed}\n`);
       return moveDeployment(ports, deployment, 'failed', build.status.failed);
     }
     const newer = await newerServing(deployment);
@@ -93,6 +96,16 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     } catch (error) {
       if (lostRace(error)) throw error;
       return failDeployment(ports, deployment.id, error);
+    }
+  }
+
+  /** The end of a failed build's output, for the deployment log: where the reason usually is. Never throws. */
+  async function outputTail(build: RemoteBuild): Promise<string> {
+    try {
+      const lines = await builder.outputTail(build, FAILED_OUTPUT_LINES);
+      return lines && lines.length > 0 ? `--- the last ${lines.length} lines of the build output ---\n${lines.join('\n')}\n---\n` : '';
+    } catch (error) {
+      return `(could not read the build output: ${messageOf(error)})\n`;
     }
   }
 

@@ -113,7 +113,10 @@ function expectCoreGrants(template: Template, prefix: string, extraActions: read
   const list = statements.find((s) => actionsOf(s).includes('ecs:ListServices'));
   expect(list?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster[0-9A-F]{8}$/), 'Arn'] } } });
   const output = statements.find((s) => actionsOf(s).includes('logs:GetLogEvents'));
-  expect(JSON.stringify(output?.Resource)).toMatch(/:log-group:",\{"Ref":"ClusterTaskLogs[0-9A-F]{8}"\},":log-stream:\*"/);
+  expect((output?.Resource as unknown[]).map((resource) => JSON.stringify(resource))).toEqual([
+    expect.stringMatching(/:log-group:",\{"Ref":"ClusterTaskLogs[0-9A-F]{8}"\},":log-stream:\*"/),
+    expect.stringMatching(/:log-group:",\{"Ref":"BuildsLogs[0-9A-F]{8}"\},":log-stream:\*"/),
+  ]);
   const tag = statements.find((s) => actionsOf(s).includes('ecs:TagResource'));
   expect(tag?.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } });
   const [, fn] = resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) ?? [];

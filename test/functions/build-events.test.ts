@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
@@ -26,6 +27,7 @@ import { LAMBDA_ENV, type LambdaHarness, readFixture, startLambdaHarness } from 
 const ecs = mockClient(ECSClient);
 const ecr = mockClient(ECRClient);
 const codebuild = mockClient(CodeBuildClient);
+const cloudwatch = mockClient(CloudWatchLogsClient);
 
 const CLUSTER = LAMBDA_ENV.PORTICO_CLUSTER_ARN;
 const POOLS = '[{"name":"t4","gpuModel":"Tesla T4","computeCapability":"7.5","driverVersion":"550.54.14","maxGpus":1}]';
@@ -93,6 +95,7 @@ beforeEach(() => {
   ecs.reset();
   ecr.reset();
   codebuild.reset();
+  cloudwatch.reset();
   probes = 0;
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEFINITION } });
   ecs.on(UpdateServiceCommand).rejects(new ServiceNotFoundException({ message: 'Service not found.', $metadata: {} }));
@@ -194,8 +197,17 @@ describe('a FAILED build event', () => {
     await seedBuilding(deploymentId);
     const servingBefore = (await harness.store.getProject(PROJECT))?.currentDeploymentId;
 
+    cloudwatch.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'Step 4/6 : RUN pip install -r requirements.txt\n' }, { timestamp: 2, message: 'ERROR: Could not find a version that satisfies the requirement torch==9.9\n' }] });
+
     await buildEvents.handler(buildEvent('codebuild-build-failed.json', deploymentId) as never);
 
+    // The end of CodeBuild's output, from the stream its event names, lands in the deployment log.
+    expect(cloudwatch.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { logGroupName: '/aws/codebuild/portico-builds', logStreamName: '8745a7a9-c340-456a-9166-edf953571bEX', limit: 50, startFromHead: false },
+    ]);
+    expect((await harness.store.readLog(deploymentId)).text).toContain(
+      '--- the last 2 lines of the build output ---\nStep 4/6 : RUN pip install -r requirements.txt\nERROR: Could not find a version that satisfies the requirement torch==9.9\n---\n',
+    );
     const deployment = await harness.store.getDeployment(deploymentId);
     expect(deployment?.status).toBe('failed');
     expect(deployment?.error).toBe(

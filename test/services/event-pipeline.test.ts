@@ -52,14 +52,22 @@ afterAll(async () => {
 function recordingBuilder() {
   const requests: RemoteBuildRequest[] = [];
   let recent: RemoteBuild[] = [];
+  /** What outputTail answers: lines, null (no output), or an error it throws. */
+  let output: string[] | null | Error = null;
+  const outputAsked: { buildId: string; lines: number }[] = [];
   const builder: RemoteBuilder = {
     async start(request) {
       requests.push(request);
       return { buildId: `portico-builds:b${requests.length}`, image: `${REGISTRY}/portico/${request.projectId}:${request.source.commit}` };
     },
     recent: async () => recent,
+    async outputTail(build, lines) {
+      outputAsked.push({ buildId: build.buildId, lines });
+      if (output instanceof Error) throw output;
+      return output;
+    },
   };
-  return { builder, requests, setRecent: (builds: RemoteBuild[]) => void (recent = builds) };
+  return { builder, requests, outputAsked, setRecent: (builds: RemoteBuild[]) => void (recent = builds), setOutput: (answer: string[] | null | Error) => void (output = answer) };
 }
 
 let projects = 0;
@@ -233,6 +241,32 @@ describe('onBuild', () => {
     expect(await get(serving.id)).toMatchObject({ status: 'ready', container: { id: `c-${serving.id}` } });
     expect(runtime.calls).toStrictEqual([`start c-${serving.id}`]);
     expect((await store.readLog(broken.id)).text).toContain(`build portico-builds:b2: ${reason}\n==> failed: ${reason}\n`);
+  });
+
+  it('puts the end of the failed build’s output in the deployment log, before the reason', async () => {
+    const { store, project, pipeline, remote, buildOf } = await setUp();
+    const deployment = await pipeline.enqueue(project);
+    remote.setOutput(['Step 3/5 : RUN pip install -r requirements.txt', 'ERROR: No matching distribution found for torch==9.9', 'The command returned a non-zero code: 1']);
+    const reason = 'the CodeBuild build failed in phase BUILD: exit status 1';
+
+    await pipeline.onBuild(buildOf(remote.requests[0]!, { failed: reason }));
+
+    expect(remote.outputAsked).toStrictEqual([{ buildId: 'portico-builds:b1', lines: 50 }]);
+    expect((await store.readLog(deployment.id)).text).toContain(
+      '--- the last 3 lines of the build output ---\nStep 3/5 : RUN pip install -r requirements.txt\nERROR: No matching distribution found for torch==9.9\n' +
+        `The command returned a non-zero code: 1\n---\nbuild portico-builds:b1: ${reason}\n==> failed: ${reason}\n`,
+    );
+  });
+
+  it('still fails with the reason when the build output cannot be read, and says why it is missing', async () => {
+    const { store, project, pipeline, remote, buildOf, get } = await setUp();
+    const deployment = await pipeline.enqueue(project);
+    remote.setOutput(new Error('CloudWatch Logs could not be reached (AccessDeniedException)'));
+
+    await pipeline.onBuild(buildOf(remote.requests[0]!, { failed: 'the CodeBuild build failed in phase BUILD: exit status 1' }));
+
+    expect(await get(deployment.id)).toMatchObject({ status: 'failed', error: 'the CodeBuild build failed in phase BUILD: exit status 1' });
+    expect((await store.readLog(deployment.id)).text).toContain('(could not read the build output: CloudWatch Logs could not be reached (AccessDeniedException))\nbuild portico-builds:b1:');
   });
 
   it('fails a deployment whose container never answers, removes that container and keeps the previous one serving', async () => {

@@ -45,6 +45,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
   const clientConfig = { region: config.region };
   const dynamo = new DynamoDBClient(clientConfig);
   const registry = createEcrRegistry({ client: new ECRClient(clientConfig), keepImages: config.keepImages });
+  const logTail = cloudWatchLogTail({ region: config.region });
   const clock = options.clock ?? systemClock;
   return {
     store: createDynamoDbStore({ client: dynamo, tableName: config.tableName }),
@@ -53,7 +54,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
     webhookSecret: config.githubWebhookSecretId === null ? undefined : secretsManagerSecret({ secretId: config.githubWebhookSecretId, region: config.region, clock }),
     source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
-    remoteBuilder: createCodeBuildBuilder({ client: new CodeBuildClient(clientConfig), projectName: config.buildProject, ecrRegistry: config.ecrRegistry, registry }),
+    remoteBuilder: createCodeBuildBuilder({ client: new CodeBuildClient(clientConfig), projectName: config.buildProject, ecrRegistry: config.ecrRegistry, registry, logTail }),
     runtime: createEcsRuntime({
       client: new ECSClient(clientConfig),
       cluster: config.cluster,
@@ -63,7 +64,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
       taskRoleArn: config.taskRoleArn,
       logGroup: config.taskLogGroup,
       region: config.region,
-      logTail: cloudWatchLogTail({ region: config.region }),
+      logTail,
       capacityProviderFor,
       clock,
       ...(options.fetch ? { fetchImpl: options.fetch } : {}),

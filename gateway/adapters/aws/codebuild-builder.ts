@@ -3,6 +3,7 @@ import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
 import { withAws } from './aws-errors.ts';
+import type { LogTail } from './cloudwatch-log-tail.ts';
 import { BUILD_VARIABLES as V } from './build-variables.ts';
 import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
@@ -12,6 +13,8 @@ export interface CodeBuildBuilderDeps {
   /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly ecrRegistry: string;
   readonly registry: EcrRegistry;
+  /** Reads build output from CloudWatch Logs, where the project sends it. */
+  readonly logTail: LogTail;
 }
 
 /** How many recent builds `recent` looks at: enough to cover every build still in flight. */
@@ -66,7 +69,11 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
     return (output.builds ?? []).map(fromBuild).filter((build) => build !== null);
   }
 
-  return { start, recent };
+  async function outputTail(build: RemoteBuild, lines: number): Promise<string[] | null> {
+    return build.output ? deps.logTail(build.output.logGroup, build.output.logStream, lines) : null;
+  }
+
+  return { start, recent, outputTail };
 }
 
 function cloneUrl(spec: SourceSpec): string {
@@ -79,7 +86,7 @@ function cloneUrl(spec: SourceSpec): string {
 export function fromBuild(build: Build): RemoteBuild | null {
   const variables = new Map((build.environment?.environmentVariables ?? []).map((variable) => [variable.name, variable.value ?? '']));
   const phases = (build.phases ?? []).map((phase) => ({ type: phase.phaseType, status: phase.phaseStatus, messages: (phase.contexts ?? []).map((context) => context.message ?? '') }));
-  return remoteBuild(build.id, build.buildStatus, variables, phases);
+  return remoteBuild(build.id, build.buildStatus, variables, phases, outputOf(build.logs?.groupName, build.logs?.streamName));
 }
 
 /** The `detail` of an EventBridge "CodeBuild Build State Change" event. */
@@ -89,6 +96,7 @@ export interface BuildStateChangeDetail {
   readonly 'additional-information'?: {
     readonly environment?: { readonly 'environment-variables'?: readonly { readonly name: string; readonly value: string }[] };
     readonly phases?: readonly { readonly 'phase-type'?: string; readonly 'phase-status'?: string; readonly 'phase-context'?: readonly string[] }[];
+    readonly logs?: { readonly 'group-name'?: string; readonly 'stream-name'?: string };
   };
 }
 
@@ -97,7 +105,12 @@ export function fromBuildEvent(detail: BuildStateChangeDetail): RemoteBuild | nu
   const info = detail['additional-information'];
   const variables = new Map((info?.environment?.['environment-variables'] ?? []).map((variable) => [variable.name, variable.value]));
   const phases = (info?.phases ?? []).map((phase) => ({ type: phase['phase-type'], status: phase['phase-status'], messages: [...(phase['phase-context'] ?? [])] }));
-  return remoteBuild(detail['build-id'], detail['build-status'], variables, phases);
+  return remoteBuild(detail['build-id'], detail['build-status'], variables, phases, outputOf(info?.logs?.['group-name'], info?.logs?.['stream-name']));
+}
+
+/** CodeBuild names the log group and stream only once it has started writing; before that, undefined. */
+function outputOf(logGroup: string | undefined, logStream: string | undefined): RemoteBuild['output'] {
+  return logGroup && logStream ? { logGroup, logStream } : undefined;
 }
 
 interface PhaseInfo {
@@ -106,7 +119,13 @@ interface PhaseInfo {
   readonly messages: readonly string[];
 }
 
-function remoteBuild(buildId: string | undefined, buildStatus: string | undefined, variables: Map<string | undefined, string>, phases: readonly PhaseInfo[]): RemoteBuild | null {
+function remoteBuild(
+  buildId: string | undefined,
+  buildStatus: string | undefined,
+  variables: Map<string | undefined, string>,
+  phases: readonly PhaseInfo[],
+  output: RemoteBuild['output'],
+): RemoteBuild | null {
   const deploymentId = variables.get(V.deploymentId);
   if (!buildId || !deploymentId) return null;
   const port = Number(variables.get(V.port));
@@ -119,6 +138,7 @@ function remoteBuild(buildId: string | undefined, buildStatus: string | undefine
     image: `${variables.get(V.repositoryUri) ?? ''}:${variables.get(V.commit) ?? ''}`,
     port,
     memoryBytes: Number(variables.get(V.memoryBytes)),
+    ...(output ? { output } : {}),
   };
 }
 

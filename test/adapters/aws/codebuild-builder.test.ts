@@ -1,8 +1,10 @@
 import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type BuildStateChangeDetail, createCodeBuildBuilder, fromBuild, fromBuildEvent } from '../../../gateway/adapters/aws/codebuild-builder.ts';
+import { cloudWatchLogTail } from '../../../gateway/adapters/aws/cloudwatch-log-tail.ts';
 import { createEcrRegistry } from '../../../gateway/adapters/aws/ecr-registry.ts';
 import type { SourceSpec } from '../../../gateway/domain/types.ts';
 import type { RemoteBuildRequest } from '../../../gateway/ports/remote-builder.ts';
@@ -10,6 +12,7 @@ import { failure } from '../../support/failure.ts';
 
 const codeBuildMock = mockClient(CodeBuildClient);
 const ecrMock = mockClient(ECRClient);
+const logsMock = mockClient(CloudWatchLogsClient);
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const COMMIT = '3f2a9c1e5b7d4f60a1b2c3d4e5f60718293a4b5c';
 const DEPLOYMENT = '6f1c2d3e-0000-4000-8000-000000000001';
@@ -24,6 +27,7 @@ const builder = () =>
     projectName: 'portico-builds',
     ecrRegistry: REGISTRY,
     registry: createEcrRegistry({ client: new ECRClient({ region: 'eu-west-1' }), keepImages: 10 }),
+    logTail: cloudWatchLogTail({ region: 'eu-west-1' }),
   });
 
 function request(source: SourceSpec = { kind: 'github', owner: 'acme', repo: 'gpt2' }): RemoteBuildRequest {
@@ -121,7 +125,7 @@ describe('recent', () => {
       builds: [
         { id: 'portico-builds:b3', buildStatus: 'IN_PROGRESS', environment: { environmentVariables: [...VARIABLES] } } as Build,
         { id: 'portico-builds:b2', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [{ name: 'SOURCE_URL', value: 'https://x', type: 'PLAINTEXT' }] } } as Build,
-        { id: 'portico-builds:b1', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [...VARIABLES] } } as Build,
+        { id: 'portico-builds:b1', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [...VARIABLES] }, logs: { groupName: '/portico/builds', streamName: 'b1' } } as Build,
       ],
     });
 
@@ -132,7 +136,7 @@ describe('recent', () => {
     const expected = { deploymentId: DEPLOYMENT, image: `${REPOSITORY_URI}:${COMMIT}`, port: 7860, memoryBytes: 4 * 2 ** 30 };
     expect(builds).toStrictEqual([
       { buildId: 'portico-builds:b3', status: 'building', ...expected },
-      { buildId: 'portico-builds:b1', status: 'succeeded', ...expected },
+      { buildId: 'portico-builds:b1', status: 'succeeded', ...expected, output: { logGroup: '/portico/builds', logStream: 'b1' } },
     ]);
   });
 
@@ -247,7 +251,15 @@ describe('fromBuildEvent', () => {
 
   it('reads a succeeded build’s deployment, image, port and memory from the event', () => {
     const event = JSON.parse(JSON.stringify(stateChangeEvent('SUCCEEDED'))) as { detail: BuildStateChangeDetail };
-    expect(fromBuildEvent(event.detail)).toStrictEqual({ buildId, deploymentId: DEPLOYMENT, status: 'succeeded', image, port: 7860, memoryBytes: 4 * 2 ** 30 });
+    expect(fromBuildEvent(event.detail)).toStrictEqual({
+      buildId,
+      deploymentId: DEPLOYMENT,
+      status: 'succeeded',
+      image,
+      port: 7860,
+      memoryBytes: 4 * 2 ** 30,
+      output: { logGroup: '/aws/codebuild/portico-builds', logStream: '8745a7a9-c340-456a-9166-edf953571bEX' },
+    });
   });
 
   it('reads a failed build’s phase and reason from the event', () => {
@@ -273,5 +285,28 @@ describe('fromBuildEvent', () => {
 
   it('reports an in-progress build as building', () => {
     expect(fromBuildEvent(stateChangeEvent('IN_PROGRESS').detail)?.status).toBe('building');
+  });
+});
+
+describe('outputTail', () => {
+  beforeEach(() => logsMock.reset());
+
+  it('reads the end of the build’s CloudWatch Logs stream, as named by its event', async () => {
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: '#8 ERROR: process "/bin/sh -c pip install torch==9.9" did not complete successfully\n' }] });
+    const build = fromBuildEvent(stateChangeEvent('FAILED', { type: 'BUILD', status: 'FAILED', context: ['exit status 1'] }).detail)!;
+
+    expect(await builder().outputTail(build, 50)).toStrictEqual(['#8 ERROR: process "/bin/sh -c pip install torch==9.9" did not complete successfully']);
+    expect(logsMock.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { logGroupName: '/aws/codebuild/portico-builds', logStreamName: '8745a7a9-c340-456a-9166-edf953571bEX', limit: 50, startFromHead: false },
+    ]);
+  });
+
+  it('has nothing to read, and asks nothing, for a build that never wrote output (failed before provisioning)', async () => {
+    const event = stateChangeEvent('FAILED', { type: 'PROVISIONING', status: 'FAILED', context: ['no capacity'] });
+    const { logs: _logs, ...information } = event.detail['additional-information'];
+    const build = fromBuildEvent({ ...event.detail, 'additional-information': information })!;
+
+    expect(await builder().outputTail(build, 50)).toBeNull();
+    expect(logsMock.calls()).toHaveLength(0);
   });
 });
