@@ -6,7 +6,7 @@ export type LogTail = (logGroup: string, logStream: string, lines: number) => Pr
 
 /**
  * Reads the end of a CloudWatch Logs stream. The SDK client is imported on first use: only the
- * dashboard's runtime log asks, so no other request's cold start pays for loading it.
+ * dashboard's runtime log and a failed build ask, so no other request's cold start pays for loading it.
  */
 export function cloudWatchLogTail(options: { readonly region: string }): LogTail {
   let client: CloudWatchLogsClient | undefined;
