@@ -258,7 +258,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const projectId = name.replace(/^portico-/, '').replace(/-[^-]*$/, '');
     const where = `CloudWatch Logs group ${deps.logGroup} (${deps.region}), streams starting ${projectId}/`;
     const running = await tasksOf(name, 'RUNNING');
-    const [task] = running.length > 0 ? running : await tasksOf(name, 'STOPPED');
+    const [task] = running.length > 0 ? running : (await tasksOf(name, 'STOPPED')).sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
     const taskId = task?.taskArn?.split('/').pop();
     if (!taskId) return `${name} has no running or recently stopped task, so there is no recent output; older output is in ${where}.`;
     const lines = await deps.logTail(deps.logGroup, `${projectId}/${CONTAINER_NAME}/${taskId}`, options.tail);

@@ -422,7 +422,8 @@ describe('logs', () => {
   });
 
   it('falls back to the task stopped last, so a crashed demo’s last words can be read', async () => {
-    tasks([], [task('10.0.1.7', { lastStatus: 'STOPPED', desiredStatus: 'STOPPED' })]);
+    const stopped = (ip: string, at: string) => task(ip, { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedAt: new Date(at) });
+    tasks([], [stopped('10.0.1.5', '2026-11-25T11:00:00Z'), stopped('10.0.1.7', '2026-11-25T11:40:00Z'), stopped('10.0.1.6', '2026-11-25T11:20:00Z')]);
     logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'CUDA error: no kernel image is available' }] });
 
     expect(await runtime().logs(SERVICE, { tail: 20 })).toBe('CUDA error: no kernel image is available\n');
