@@ -40,6 +40,8 @@ export interface ServerOptions {
   readonly clock?: Clock;
 }
 
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
   refuseOpenBind(config);
@@ -96,6 +98,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
   const endpoint = { domain: config.domain, routes, gate, metrics };
   const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
+  // An idle client connection stays open longer than the load balancers and clients that reuse
+  // them keep theirs (an AWS ALB's idle timeout is 60 s), so the gateway is not the side that
+  // closes a connection just as a request goes out on it: with Node's default of 5 s, the soak
+  // saw that race reset a request now and then.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.on('upgrade', createUpgradeListener(endpoint));
 
   await new Promise<void>((resolve, reject) => {

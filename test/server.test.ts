@@ -26,7 +26,10 @@ describe('startServer', () => {
     const config = { ...loadConfig({}), host: '0.0.0.0', port: 0, dataDir, token: 't0ken', dockerHost: 'unix:///tmp/portico-no-engine.sock' };
     const gateway = await startServer(config, { log: () => {} });
     try {
-      expect((await fetch(`http://127.0.0.1:${gateway.port}/healthz`)).status).toBe(200);
+      const response = await fetch(`http://127.0.0.1:${gateway.port}/healthz`);
+      expect(response.status).toBe(200);
+      // Idle connections are kept longer than a load balancer's (60 s on an ALB), so the gateway never closes one under it.
+      expect(response.headers.get('keep-alive')).toBe('timeout=65');
     } finally {
       await gateway.close();
       await rm(dataDir, { recursive: true, force: true });
