@@ -7,11 +7,25 @@ export interface BuildRequest {
   readonly tag: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly buildArgs: Readonly<Record<string, string>>;
+  /** Build secrets by id, for `RUN --mount=type=secret,id=NAME`; never written to a log or a layer. */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+/** What the built image's own configuration says, inherited from every base image: the facts that correct the pre-build guess. */
+export interface ImageFacts {
+  /** `ENV` of the image, e.g. `CUDA_VERSION`, `NVIDIA_REQUIRE_CUDA`, `NVIDIA_VISIBLE_DEVICES`, `PORT`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** TCP ports the image EXPOSEs, in the engine's order. */
+  readonly exposedPorts: readonly number[];
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface BuiltImage {
   readonly imageId: string;
   readonly tag: string;
+  readonly facts: ImageFacts;
 }
 
 /**

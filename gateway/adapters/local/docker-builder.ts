@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
-import type { BuildRequest, BuiltImage, ImageBuilder } from '../../ports/image-builder.ts';
+import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../ports/image-builder.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
 /** One JSON object of the engine's build stream. */
@@ -61,7 +61,7 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
 
     if (failure !== null) throw buildFailure(step, failure);
     const image = await withEngine(where, () => docker.getImage(request.tag).inspect());
-    return { imageId: image.Id, tag: request.tag };
+    return { imageId: image.Id, tag: request.tag, facts: factsOf(image.Config) };
   }
 
   async function removeProjectImages(projectId: string): Promise<void> {
@@ -99,6 +99,22 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
   }
 
   return { build, removeProjectImages, pruneProjectImages };
+}
+
+/** The parts of an image's configuration that decide placement and the port. */
+export function factsOf(config: Partial<Dockerode.ImageInspectInfo['Config']> | undefined): ImageFacts {
+  const env = Object.fromEntries(
+    (config?.Env ?? []).map((entry) => {
+      const equals = entry.indexOf('=');
+      return equals < 0 ? [entry, ''] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    }),
+  );
+  const exposedPorts = Object.keys(config?.ExposedPorts ?? {}).flatMap((key) => {
+    const match = /^(\d+)(?:\/tcp)?$/.exec(key);
+    return match ? [Number(match[1])] : [];
+  });
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
+  return { env, exposedPorts, entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd), labels: { ...(config?.Labels ?? {}) } };
 }
 
 /** A failed step, named: "Step 3/5 : RUN exit 3 failed: …", or the clear offline message for a base image that is not here. */
