@@ -3,14 +3,18 @@
 # reachable to pull them from: each is a root filesystem assembled from this machine's own
 # files and loaded with `docker import`.
 #   portico-test/busybox:latest  static busybox with its applets (sh, httpd, wget, nc, …), /www, /tmp
-#   node:20-slim                 this machine's `node` (and npm) with the libraries ldd lists;
-#                                made only when no node:20-slim exists, so a real one is kept
+#   node:20-slim                 this machine's `node` (and npm) with the libraries ldd lists and
+#                                this machine's CA bundle (as a real image carries its distribution's
+#                                CA store, so `npm ci` in a Dockerfile trusts what the host trusts);
+#                                a real node:20-slim (one this script did not make) is kept
 # Idempotent: an image already made by this version of the script is left alone.
 set -euo pipefail
 
 BUSYBOX_IMAGE=portico-test/busybox:latest
 NODE_IMAGE=node:20-slim
-VERSION=1 # bump when the contents change, so existing machines remake the images
+BUSYBOX_IMAGE_VERSION=1 # bump when an image's contents change, so existing machines remake it
+NODE_IMAGE_VERSION=2 # 2: carries the host's CA bundle and NODE_EXTRA_CA_CERTS
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 MARK=portico.test-image
 PATH_ENV='PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -58,7 +62,7 @@ import_root() {
 }
 
 make_busybox() {
-  local mark="busybox-$VERSION"
+  local mark="busybox-$BUSYBOX_IMAGE_VERSION"
   if made_here "$BUSYBOX_IMAGE" "$mark"; then
     echo "make-test-images: $BUSYBOX_IMAGE is up to date"
     return
@@ -71,8 +75,13 @@ make_busybox() {
 }
 
 make_node() {
-  if docker image inspect "$NODE_IMAGE" >/dev/null 2>&1; then
-    echo "make-test-images: $NODE_IMAGE exists, kept"
+  local mark="node-$NODE_IMAGE_VERSION"
+  if made_here "$NODE_IMAGE" "$mark"; then
+    echo "make-test-images: $NODE_IMAGE is up to date"
+    return
+  fi
+  if docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 && [ -z "$(docker image inspect --format "{{index .Config.Labels \"$MARK\"}}" "$NODE_IMAGE")" ]; then
+    echo "make-test-images: $NODE_IMAGE exists and was not made here (a real one), kept"
     return
   fi
   local node
@@ -105,7 +114,16 @@ make_node() {
     fi
   fi
 
-  import_root "$root" "$NODE_IMAGE" "node-$VERSION" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]'
+  # The CAs this machine trusts (a TLS-intercepting proxy's among them, where there is one),
+  # at Debian's path, and node told to add them to its own.
+  local ca_env=()
+  if [ -f "$CA_BUNDLE" ]; then
+    mkdir -p "$root$(dirname "$CA_BUNDLE")"
+    cp -L "$CA_BUNDLE" "$root$CA_BUNDLE"
+    ca_env=(--change "ENV NODE_EXTRA_CA_CERTS=$CA_BUNDLE")
+  fi
+
+  import_root "$root" "$NODE_IMAGE" "$mark" --change "ENV NODE_VERSION=${version#v}" "${ca_env[@]}" --change 'CMD ["node"]'
   echo "make-test-images: made $NODE_IMAGE from $node ($version)"
 }
 
