@@ -10,7 +10,8 @@ function contextPath(path: string): string {
 }
 
 function absolute(path: string, workdir: string): string {
-  return posix.normalize(path.startsWith('/') ? path : `${workdir}/${path}`);
+  const normal = posix.normalize(path.startsWith('/') ? path : `${workdir}/${path}`);
+  return normal.length > 1 ? normal.replace(/\/$/, '') : normal;
 }
 
 /** Where in the build context the file now at `target` came from, by this COPY; null if not by it. */
