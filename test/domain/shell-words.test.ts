@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandWords, shellWords } from '../../gateway/domain/shell-words.ts';
 
@@ -49,5 +50,17 @@ describe('commandWords', () => {
 
   it('stops splitting a word that keeps splitting into itself', () => {
     expect(() => commandWords(['${A:+x ${A:+y}}'])).not.toThrow();
+  });
+});
+
+describe('shellWords on any text', () => {
+  it('never throws, whatever quotes, escapes and expansions the text holds', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: fc.constantFrom(...'ab $"\'\\{}:-+?#;&|\n=01'.split('')) }), (text) => {
+        const words = commandWords(shellWords(text, { A: '1' }), { A: '1' });
+        expect(Array.isArray(words)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
