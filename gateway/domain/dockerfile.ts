@@ -196,19 +196,9 @@ function analyse(text: string, buildArgs: Readonly<Record<string, string>>): Doc
   const cmd = isShellForm(entrypoint) ? [] : (final.cmd ?? []);
   const words = commandWordsOf(entrypoint, cmd, env);
   const where = entrypoint.length > 0 && cmd.length > 0 ? 'ENTRYPOINT/CMD' : entrypoint.length > 0 ? 'ENTRYPOINT' : 'CMD';
-  const command = portInCommand(words, where);
-  const tool = toolDefault(words, where) ?? gradioDefault(final, words, where);
-  const exposedPorts = [...final.ownPorts, ...final.inheritedPorts.filter((port) => !final.ownPorts.includes(port))];
-  const inherited = final.ownPorts.length === 0;
-  const describeExpose = (port: number): string => `EXPOSE ${port}${inherited ? ' (in an earlier stage this one is built FROM)' : ''}`;
-  const hints: DockerfilePortHints = {
-    expose: chooseExposed(final.ownPorts.length > 0 ? final.ownPorts : final.inheritedPorts, [command?.port, tool?.port].filter((port) => port !== undefined), describeExpose),
-    env: portInEnv(env, 'ENV'),
-    command,
-    tool,
-    image: imagePortDefault(final.baseImage),
-  };
+  const hints = portHints(final, env, words, where);
   const declared = dockerfilePort(hints);
+  const exposedPorts = [...final.ownPorts, ...final.inheritedPorts.filter((port) => !final.ownPorts.includes(port))];
   const variables = new Map<string, { value: string; line: number; keyword: 'ENV' | 'ARG' }>();
   for (const [name, value] of final.args) variables.set(name, { value, line: final.argLines.get(name) ?? final.line, keyword: 'ARG' });
   for (const [name, variable] of final.env) variables.set(name, { ...variable, keyword: 'ENV' });
@@ -232,6 +222,18 @@ function analyse(text: string, buildArgs: Readonly<Record<string, string>>): Doc
     memoryBytes: memoryOf(final),
     buildkit: buildkitUse(dockerfile),
   };
+}
+
+function portHints(final: Stage, env: Readonly<Record<string, string>>, words: readonly string[], where: string): DockerfilePortHints {
+  const command = portInCommand(words, where);
+  const tool = toolDefault(words, where) ?? gradioDefault(final, words, where);
+  const inherited = final.ownPorts.length === 0;
+  const describeExpose = (port: number): string => `EXPOSE ${port}${inherited ? ' (in an earlier stage this one is built FROM)' : ''}`;
+  const used = command ?? tool;
+  const chosen = chooseExposed(inherited ? final.inheritedPorts : final.ownPorts, [command?.port, tool?.port].filter((port) => port !== undefined), describeExpose);
+  // EXPOSE still comes first, but a command that says otherwise is worth saying: the start check may find the app there.
+  const expose = chosen && used && used.port !== chosen.port ? { port: chosen.port, reason: `${chosen.reason}; yet ${used.reason}` } : chosen;
+  return { expose, env: portInEnv(env, 'ENV'), command, tool, image: imagePortDefault(final.baseImage) };
 }
 
 /** The engine's form of a CMD or ENTRYPOINT: the JSON array, or `/bin/sh -c <text>` for the shell form. */

@@ -44,7 +44,7 @@ describe('declarePort', () => {
   });
 
   it('then EXPOSE, then ENV PORT, then the command', () => {
-    expect(declarePort({ projectPort: null, card: null, analysis: everything })).toEqual({ port: 9000, source: 'expose', reason: 'EXPOSE 9000' });
+    expect(declarePort({ projectPort: null, card: null, analysis: everything })).toEqual({ port: 9000, source: 'expose', reason: 'EXPOSE 9000; yet --port 8000 in CMD' });
     const noExpose = analysis(df('FROM python:3.11-slim', 'ENV PORT=5000', 'CMD ["uvicorn", "main:app", "--port", "8000"]'));
     expect(declarePort({ projectPort: null, card: null, analysis: noExpose })).toEqual({ port: 5000, source: 'env', reason: 'ENV PORT=5000' });
     const commandOnly = analysis(df('FROM python:3.11-slim', 'CMD ["uvicorn", "main:app", "--port", "8000"]'));

@@ -44,7 +44,11 @@ describe('the port a Dockerfile alone points at', () => {
   });
 
   it('keeps EXPOSE before a server default (the runtime then makes Streamlit listen there, or looks)', () => {
-    expect(port(df('FROM python:3.11-slim', 'EXPOSE 80', 'ENTRYPOINT streamlit run client_streamlit.py'))).toMatchObject({ port: 80, source: 'expose' });
+    expect(port(df('FROM python:3.11-slim', 'EXPOSE 80', 'ENTRYPOINT streamlit run client_streamlit.py'))).toEqual({
+      port: 80,
+      source: 'expose',
+      reason: "EXPOSE 80; yet Streamlit's default port 8501 (ENTRYPOINT runs streamlit run without a port)",
+    });
   });
 
   it('takes, of several EXPOSEd ports, the one the command uses', () => {
