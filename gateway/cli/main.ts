@@ -17,8 +17,9 @@ const USAGE = `usage: portico <command> [options]
   status <project> [--json]  a project's endpoint, serving commit and latest deployment phases
   logs <project|deployment> [-f]  build log of the latest deployment; -f follows it
   rm <project>               remove a project with its containers and images
-  inspect <dir|Dockerfile> [--build-arg NAME=value] [--gpu auto|prefer|off|N]
-                             print the Dockerfile analysis and GPU placement as JSON (pools: PORTICO_GPU_POOLS or nvidia-smi)
+  inspect <dir|Dockerfile> [--build-arg NAME=value] [--gpu auto|prefer|off|N] [--port N]
+                             print the Dockerfile analysis (port and GPU with their reasons, BuildKit syntax,
+                             README card) and GPU placement as JSON (pools: PORTICO_GPU_POOLS or nvidia-smi)
 
 Commands other than serve and inspect talk to the API at --api (PORTICO_API, default http://localhost:8080).
 Exit codes: 0 ok, 1 failed (deployment failed or the API refused), 2 usage, 3 API unreachable.
@@ -71,9 +72,10 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
         return await removeCommand(api(values), one(positionals, 'rm <project>'), out);
       }
       case 'inspect': {
-        const { values, positionals } = parse(rest, { 'build-arg': { type: 'string', multiple: true }, gpu: { type: 'string' } }, false);
+        const { values, positionals } = parse(rest, { 'build-arg': { type: 'string', multiple: true }, gpu: { type: 'string' }, port: { type: 'string' } }, false);
         const pools = loadConfig(process.env).gpuPools ?? [await detectLocalGpuPool()].filter((pool) => pool !== null);
-        return await inspectCommand(one(positionals, 'inspect <dir|Dockerfile>'), { buildArgs: pairs((values['build-arg'] as string[] | undefined) ?? []), gpu: gpuSetting(str(values.gpu)), pools }, out, err);
+        const port = inspectPort(str(values.port));
+        return await inspectCommand(one(positionals, 'inspect <dir|Dockerfile>'), { buildArgs: pairs((values['build-arg'] as string[] | undefined) ?? []), gpu: gpuSetting(str(values.gpu)), pools, port }, out, err);
       }
       case undefined:
       case 'help':
@@ -141,6 +143,13 @@ function gpuSetting(text: string | undefined): GpuSetting {
   if (text === 'auto' || text === 'prefer' || text === 'off') return text;
   if (/^\d+$/.test(text)) return Number(text);
   throw new UsageError(`--gpu takes auto, prefer, off or a number, got "${text}"`);
+}
+
+function inspectPort(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (port >= 1 && port <= 65535) return port;
+  throw new UsageError(`--port takes a port from 1 to 65535, got "${text}"`);
 }
 
 function pairs(items: readonly string[]): Record<string, string> {

@@ -32,6 +32,18 @@ const TENSORFLOW_CUDA: Readonly<Record<string, string>> = {
   '2.16': '12.3', '2.17': '12.3', '2.18': '12.5', '2.19': '12.5',
 };
 
+/**
+ * Serving images whose name says nothing of CUDA but whose default tags are CUDA builds, each with
+ * the tags that are not (CPU, ROCm, Intel, Gaudi, Neuron builds).
+ */
+const GPU_SERVING_IMAGES: ReadonlyArray<readonly [RegExp, RegExp]> = [
+  [/^vllm\/vllm-openai$/, /(?:^|[-_.])(?:cpu|rocm|xpu|tpu|neuron)(?:$|[-_.\d])/],
+  [/^ghcr\.io\/huggingface\/text-generation-inference$/, /(?:^|[-_.])(?:cpu|rocm|intel|gaudi|xpu|neuron)(?:$|[-_.\d])/],
+  [/^ghcr\.io\/huggingface\/text-embeddings-inference$/, /(?:^|[-_.])(?:cpu|hpu|rocm)(?:$|[-_.\d])/],
+  [/^ollama\/ollama$/, /(?:^|[-_.])rocm(?:$|[-_.\d])/],
+  [/^ufoym\/deepo$/, /(?:^|[-_.])cpu(?:$|[-_.\d])/],
+];
+
 const CPU: CudaInfo = { gpu: false, cudaVersion: null };
 const gpuWith = (cudaVersion: string | null): CudaInfo => ({ gpu: true, cudaVersion });
 
@@ -48,7 +60,7 @@ export function cudaOfImage(image: string): CudaInfo {
   if (path === 'nvidia/cuda' || path === 'nvidia/cudagl' || path.endsWith('/nvidia/cuda') || path.endsWith('/nvidia/cudagl')) {
     return gpuWith(leadingVersion(tag));
   }
-  if (registry === 'nvcr.io' && path.startsWith('nvidia/')) {
+  if (registry === 'nvcr.io') {
     const release = /^(\d{2}\.\d{2})(?!\d)/.exec(tag)?.[1];
     return gpuWith(tagCuda ?? (release ? (NGC_RELEASE_CUDA[release] ?? null) : null));
   }
@@ -60,6 +72,8 @@ export function cudaOfImage(image: string): CudaInfo {
     return gpuWith(release ? (TENSORFLOW_CUDA[release] ?? null) : null);
   }
   if (path.startsWith('huggingface/') && `${path}:${tag}`.includes('gpu')) return gpuWith(tagCuda);
+  const serving = GPU_SERVING_IMAGES.find(([pattern]) => pattern.test(registry ? `${registry}/${path}` : path));
+  if (serving) return serving[1].test(tag) ? CPU : gpuWith(tagCuda);
   // Anything else whose tag names its CUDA (anibali/pytorch:1.8.1-cuda11.1, …:cu121) or says gpu, cuda
   // or a bare CUDA major (tensorflow/serving:2.11.0-gpu, ghcr.io/ggml-org/llama.cpp:server-cuda, …:cu12).
   if (tagCuda) return gpuWith(tagCuda);

@@ -1,16 +1,41 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Instruction, Property, PropertyInstruction } from 'dockerfile-ast';
-import { cudaOfImage } from './cuda.ts';
+import { type BuildkitUse, buildkitUse } from './buildkit.ts';
+import { type PortSource, dockerfilePort } from './declared-port.ts';
+import { gpuVerdict } from './gpu-signals.ts';
 import { parseMemory } from './memory.ts';
+import { type DockerfilePortHints, chooseExposed, commandWordsOf, imagePortDefault, portInCommand, portInEnv, toolDefault } from './port-hints.ts';
+import { startScripts } from './start-scripts.ts';
 
 /** What Portico needs to know about a Dockerfile before building it. */
 export interface DockerfileAnalysis {
   /** The final stage's external base image, after following `FROM <stage>` chains and substituting ARGs. */
   readonly baseImage: string;
-  /** The final stage's first EXPOSEd TCP port (own or inherited), else its `ENV PORT`, else 80. */
+  /**
+   * The port the Dockerfile alone points at: its EXPOSE (own or inherited; of several, the one the
+   * command uses), else `ENV PORT` (or a server's own variable), else a port in the command, else
+   * the default of the server the command runs or of a well-known base image, else 80.
+   * `declarePort` adds the project's setting, the README and the built image.
+   */
   readonly port: number;
-  /** The base image is a CUDA image. */
+  readonly portSource: PortSource;
+  /** Why that port, for people: "EXPOSE 7860", "--server.port 8501 in CMD". */
+  readonly portReason: string;
+  /** Every kind of port hint the Dockerfile gives, for `declarePort`. */
+  readonly hints: DockerfilePortHints;
+  /** TCP ports the final stage EXPOSEs (own first, then inherited), in order. */
+  readonly exposedPorts: readonly number[];
+  /** ENV of the final stage and the stages it is built FROM, substituted. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The final stage's ENTRYPOINT and CMD as the engine stores them (shell form becomes `/bin/sh -c …`); empty when not set in the Dockerfile. */
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  /** Build-context paths of scripts COPYed into the image that the command runs (read them for `declarePort`'s `scripts`). */
+  readonly startScripts: readonly string[];
+  /** The app needs an NVIDIA GPU: a CUDA base image, CUDA wheels or packages, or CUDA variables. */
   readonly gpu: boolean;
+  /** Why the GPU verdict, for people. */
+  readonly gpuReason: string;
   /** `major.minor`, e.g. `12.1`. */
   readonly cudaVersion: string | null;
   /** LABELs of the final stage and the stages it is built FROM, ARG/ENV substituted. */
@@ -19,6 +44,8 @@ export interface DockerfileAnalysis {
   readonly gpuLabel: number | 'off' | null;
   /** From `LABEL portico.memory`, or Ainize's `AINIZE_MEMORY_REQUIREMENT` (LABEL or ENV). */
   readonly memoryBytes: number | null;
+  /** BuildKit-only syntax the file uses (`RUN --mount`, `COPY --chmod`/`--link`, heredocs), its `# syntax=` and secret mounts. */
+  readonly buildkit: BuildkitUse;
 }
 
 export type AnalysisResult =
@@ -39,7 +66,6 @@ const PLATFORM_ARGS: Readonly<Record<string, string>> = {
   TARGETPLATFORM: 'linux/amd64', TARGETOS: 'linux', TARGETARCH: 'amd64', TARGETVARIANT: '',
 };
 
-const DEFAULT_PORT = 80;
 const GPU_LABEL = 'portico.gpu';
 const MEMORY_LABEL = 'portico.memory';
 const AINIZE_MEMORY = 'AINIZE_MEMORY_REQUIREMENT';
@@ -64,7 +90,17 @@ interface Sourced {
   readonly line: number;
 }
 
-/** One build stage as far as it has been read. ENV, LABEL and EXPOSE carry over to stages built FROM it; ARGs do not. */
+/** A file COPYed or ADDed from the build context (not `--from` a stage), with the WORKDIR it was copied under. */
+export interface ContextCopy {
+  readonly sources: readonly string[];
+  readonly destination: string;
+  readonly workdir: string;
+}
+
+/**
+ * One build stage as far as it has been read. ENV, LABEL, EXPOSE, WORKDIR, ENTRYPOINT, CMD and
+ * what was copied and run carry over to stages built FROM it; ARGs do not.
+ */
 interface Stage {
   readonly alias: string | null;
   readonly line: number;
@@ -72,8 +108,16 @@ interface Stage {
   readonly env: Map<string, Sourced>;
   readonly labels: Map<string, Sourced>;
   readonly args: Map<string, string>;
-  readonly inheritedPort: number | null;
-  ownPort: number | null;
+  readonly argLines: Map<string, number>;
+  readonly inheritedPorts: readonly number[];
+  readonly ownPorts: number[];
+  readonly runs: Array<{ readonly text: string; readonly line: number }>;
+  readonly copies: ContextCopy[];
+  workdir: string;
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  /** CMD was set in this stage: a later ENTRYPOINT keeps it (otherwise ENTRYPOINT clears an inherited CMD, as in Docker). */
+  cmdSetHere: boolean;
 }
 
 interface Context {
@@ -129,20 +173,118 @@ function analyse(text: string, buildArgs: Readonly<Record<string, string>>): Doc
       assign(context, stage, stage.labels, instruction, line, 'LABEL');
     } else if (keyword === 'EXPOSE') {
       expose(context, stage, instruction, line);
+    } else if (keyword === 'RUN') {
+      stage.runs.push({ text: instruction.getArgumentsContent() ?? '', line });
+    } else if (keyword === 'COPY' || keyword === 'ADD') {
+      copy(context, stage, instruction, line);
+    } else if (keyword === 'WORKDIR') {
+      stage.workdir = workdir(context, stage, instruction, line);
+    } else if (keyword === 'CMD') {
+      stage.cmd = commandOf(context, instruction);
+      stage.cmdSetHere = true;
+    } else if (keyword === 'ENTRYPOINT') {
+      stage.entrypoint = commandOf(context, instruction);
+      if (!stage.cmdSetHere) stage.cmd = null;
     }
   }
 
   const final = context.stages[context.stages.length - 1]!;
-  const { gpu, cudaVersion } = cudaOfImage(final.baseImage);
+  const env = Object.fromEntries([...final.env].map(([name, variable]) => [name, variable.value]));
+  envPort(final);
+  const entrypoint = final.entrypoint ?? [];
+  // A shell-form ENTRYPOINT ignores CMD.
+  const cmd = isShellForm(entrypoint) ? [] : (final.cmd ?? []);
+  const words = commandWordsOf(entrypoint, cmd, env);
+  const where = entrypoint.length > 0 && cmd.length > 0 ? 'ENTRYPOINT/CMD' : entrypoint.length > 0 ? 'ENTRYPOINT' : 'CMD';
+  const hints = portHints(final, env, words, where);
+  const declared = dockerfilePort(hints);
+  const exposedPorts = [...final.ownPorts, ...final.inheritedPorts.filter((port) => !final.ownPorts.includes(port))];
+  const variables = new Map<string, { value: string; line: number; keyword: 'ENV' | 'ARG' }>();
+  for (const [name, value] of final.args) variables.set(name, { value, line: final.argLines.get(name) ?? final.line, keyword: 'ARG' });
+  for (const [name, variable] of final.env) variables.set(name, { ...variable, keyword: 'ENV' });
+  const gpu = gpuVerdict({ baseImage: final.baseImage, runs: final.runs, variables });
   return {
     baseImage: final.baseImage,
-    port: final.ownPort ?? final.inheritedPort ?? envPort(final) ?? DEFAULT_PORT,
-    gpu,
-    cudaVersion,
+    port: declared.port,
+    portSource: declared.source,
+    portReason: declared.reason,
+    hints,
+    exposedPorts,
+    env,
+    entrypoint,
+    cmd,
+    startScripts: startScripts(words, final.copies, final.workdir),
+    gpu: gpu.gpu,
+    gpuReason: gpu.reason,
+    cudaVersion: gpu.cudaVersion,
     labels: Object.fromEntries([...final.labels].map(([name, label]) => [name, label.value])),
     gpuLabel: gpuLabelOf(final.labels.get(GPU_LABEL)),
     memoryBytes: memoryOf(final),
+    buildkit: buildkitUse(dockerfile),
   };
+}
+
+function portHints(final: Stage, env: Readonly<Record<string, string>>, words: readonly string[], where: string): DockerfilePortHints {
+  const command = portInCommand(words, where);
+  const tool = toolDefault(words, where) ?? gradioDefault(final, words, where);
+  const inherited = final.ownPorts.length === 0;
+  const describeExpose = (port: number): string => `EXPOSE ${port}${inherited ? ' (in an earlier stage this one is built FROM)' : ''}`;
+  const used = command ?? tool;
+  const chosen = chooseExposed(inherited ? final.inheritedPorts : final.ownPorts, [command?.port, tool?.port].filter((port) => port !== undefined), describeExpose);
+  // EXPOSE still comes first, but a command that says otherwise is worth saying: the start check may find the app there.
+  const expose = chosen && used && used.port !== chosen.port ? { port: chosen.port, reason: `${chosen.reason}; yet ${used.reason}` } : chosen;
+  return { expose, env: portInEnv(env, 'ENV'), command, tool, image: imagePortDefault(final.baseImage) };
+}
+
+/** The engine's form of a CMD or ENTRYPOINT: the JSON array, or `/bin/sh -c <text>` for the shell form. */
+function commandOf(context: Context, instruction: Instruction): string[] {
+  const json = jsonForm(context, instruction);
+  if (json) return json;
+  const text = instruction.getArgumentsContent() ?? '';
+  return text === '' ? [] : ['/bin/sh', '-c', text];
+}
+
+/** The words of an exec-form (JSON array) instruction; null when it is not a JSON array of strings, which Docker runs as shell form. */
+function jsonForm(context: Context, instruction: Instruction): string[] | null {
+  const continuation = new RegExp(`${context.escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[ \t]*\r?\n`, 'g');
+  const raw = (instruction.getRawArgumentsContent() ?? '').replace(continuation, '').trim();
+  if (!raw.startsWith('[')) return null;
+  try {
+    const words: unknown = JSON.parse(raw);
+    return Array.isArray(words) && words.every((word) => typeof word === 'string') ? words : null;
+  } catch {
+    return null;
+  }
+}
+
+function isShellForm(command: readonly string[]): boolean {
+  return command.length === 3 && command[0] === '/bin/sh' && command[1] === '-c';
+}
+
+/** Gradio apps are started as `python app.py`; when the image installs gradio and runs Python, Gradio's 7860 is the likely port. */
+function gradioDefault(stage: Stage, words: readonly string[], where: string): DockerfilePortHints['tool'] {
+  const runsPython = words.some((word) => /^(?:.*\/)?python(?:3(?:\.\d+)?)?$/.test(word));
+  const installs = stage.runs.find((run) => /\b(?:pip3?|uv pip|poetry|conda|mamba)\b[^\n]*\bgradio\b/.test(run.text));
+  const configured = [...stage.env.keys()].some((name) => name.startsWith('GRADIO_'));
+  if (!runsPython || (!installs && !configured)) return null;
+  const because = installs ? `RUN installs gradio (line ${installs.line})` : 'ENV sets GRADIO_ variables';
+  return { port: 7860, reason: `Gradio's default port 7860 (${because} and ${where} runs Python)` };
+}
+
+function copy(context: Context, stage: Stage, instruction: Instruction, line: number): void {
+  const flags = (instruction as unknown as { getFlags(): Array<{ getName(): string }> }).getFlags();
+  if (flags.some((flag) => flag.getName().toLowerCase() === 'from')) return;
+  const words = jsonForm(context, instruction) ?? instruction.getArguments().map((argument) => argument.getValue());
+  if (words.length < 2 || words.some((word) => word.startsWith('<<'))) return;
+  const resolve = (word: string): string => expand(context, word, { line, what: word }, (name) => stageValue(stage, name), () => '');
+  stage.copies.push({ sources: words.slice(0, -1).map(resolve), destination: resolve(words[words.length - 1]!), workdir: stage.workdir });
+}
+
+function workdir(context: Context, stage: Stage, instruction: Instruction, line: number): string {
+  const raw = instruction.getArguments().map((argument) => argument.getValue()).join(' ');
+  const path = expand(context, raw, { line, what: `WORKDIR ${raw}` }, (name) => stageValue(stage, name), () => '');
+  const joined = path.startsWith('/') ? path : `${stage.workdir.replace(/\/$/, '')}/${path}`;
+  return joined.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
 function lineOf(instruction: Instruction): number {
@@ -215,7 +357,10 @@ function stageArg(context: Context, stage: Stage, instruction: Instruction, line
       (raw === null
         ? globalValue(context, name)
         : expand(context, raw, { line, what: `ARG ${name}=${raw}` }, (variable) => stageValue(stage, variable), () => ''));
-    if (value !== undefined) stage.args.set(name, value);
+    if (value !== undefined) {
+      stage.args.set(name, value);
+      stage.argLines.set(name, line);
+    }
   }
 }
 
@@ -246,14 +391,37 @@ function startStage(context: Context, instruction: Instruction, line: number): S
       env: new Map(parent.env),
       labels: new Map(parent.labels),
       args: new Map(),
-      inheritedPort: parent.ownPort ?? parent.inheritedPort,
-      ownPort: null,
+      argLines: new Map(),
+      inheritedPorts: parent.ownPorts.length > 0 ? [...parent.ownPorts] : parent.inheritedPorts,
+      ownPorts: [],
+      runs: [...parent.runs],
+      copies: [...parent.copies],
+      workdir: parent.workdir,
+      entrypoint: parent.entrypoint,
+      cmd: parent.cmd,
+      cmdSetHere: false,
     };
   }
   if (image !== 'scratch' && !IMAGE_REFERENCE.test(image)) {
     problemAt(line, `FROM ${rawImage}: '${image}' is not a valid image name (lowercase, e.g. python:3.11-slim or ghcr.io/owner/image:tag) nor an earlier stage`);
   }
-  return { alias, line, baseImage: image, env: new Map(), labels: new Map(), args: new Map(), inheritedPort: null, ownPort: null };
+  return {
+    alias,
+    line,
+    baseImage: image,
+    env: new Map(),
+    labels: new Map(),
+    args: new Map(),
+    argLines: new Map(),
+    inheritedPorts: [],
+    ownPorts: [],
+    runs: [],
+    copies: [],
+    workdir: '/',
+    entrypoint: null,
+    cmd: null,
+    cmdSetHere: false,
+  };
 }
 
 /** Stage names are case-insensitive in Docker; they are kept lowercased. */
@@ -297,7 +465,7 @@ function expose(context: Context, stage: Stage, instruction: Instruction, line: 
         problemAt(line, `EXPOSE ${raw}${port === raw ? '' : ` (${port})`} is not a port; write e.g. EXPOSE 8000 or EXPOSE 8000/tcp`);
       }
       const tcp = (match[3] ?? 'tcp').toLowerCase() === 'tcp';
-      if (tcp && stage.ownPort === null) stage.ownPort = number;
+      if (tcp && !stage.ownPorts.includes(number)) stage.ownPorts.push(number);
     }
   }
 }
@@ -306,6 +474,7 @@ function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
+/** A set `ENV PORT` must be a port: the container gets PORT from Portico, and a typo there is the Dockerfile's. */
 function envPort(stage: Stage): number | null {
   const port = stage.env.get('PORT');
   if (!port) return null;

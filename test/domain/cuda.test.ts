@@ -123,4 +123,29 @@ describe('cudaOfImage', () => {
   ])('treats $image as CPU', ({ image, expected }) => {
     expect(cudaOfImage(image)).toEqual(expected);
   });
+
+  it.each([
+    gpu('vllm/vllm-openai:latest', null),
+    gpu('vllm/vllm-openai:v0.6.6.post1', null),
+    gpu('docker.io/vllm/vllm-openai:v0.9.0-cu128', '12.8'),
+    cpu('vllm/vllm-openai:v0.8.5-cpu'),
+    cpu('vllm/vllm-openai:rocm'),
+    gpu('ghcr.io/huggingface/text-generation-inference:3.0.2', null),
+    gpu('ghcr.io/huggingface/text-generation-inference:latest', null),
+    cpu('ghcr.io/huggingface/text-generation-inference:2.0.4-rocm'),
+    cpu('ghcr.io/huggingface/text-generation-inference:latest-intel-cpu'),
+    cpu('ghcr.io/huggingface/text-generation-inference:2.0.1-gaudi'),
+    gpu('ghcr.io/huggingface/text-embeddings-inference:1.5', null),
+    cpu('ghcr.io/huggingface/text-embeddings-inference:cpu-1.5'),
+    gpu('ollama/ollama', null),
+    gpu('ollama/ollama:0.6.5', null),
+    cpu('ollama/ollama:rocm'),
+    gpu('ufoym/deepo:tensorflow', null),
+    gpu('ufoym/deepo:pytorch-py36-cu100', '10.0'),
+    cpu('ufoym/deepo:cpu'),
+    cpu('ufoym/deepo:all-py36-cpu'),
+    gpu('nvcr.io/nim/meta/llama3-8b-instruct:1.0.0', null),
+  ])('knows $image, a serving image whose name does not say CUDA', ({ image, expected }) => {
+    expect(cudaOfImage(image)).toEqual(expected);
+  });
 });
