@@ -15,7 +15,12 @@ import type { Ports } from './ports.ts';
 export async function placeBuiltImage(
   ports: Pick<Ports, 'store'>,
   deployment: Deployment,
-  input: { readonly project: Project; readonly analysis: DockerfileAnalysis; readonly facts: Pick<ImageFacts, 'env' | 'labels'>; readonly pools: readonly GpuPool[] },
+  input: {
+    readonly project: Project;
+    readonly analysis: Pick<DockerfileAnalysis, 'gpu' | 'gpuLabel' | 'cudaVersion' | 'baseImage'>;
+    readonly facts: Pick<ImageFacts, 'env' | 'labels'>;
+    readonly pools: readonly GpuPool[];
+  },
 ): Promise<Deployment> {
   const decided = placeFromImage({ setting: input.project.gpu, analysis: input.analysis, facts: input.facts, pools: input.pools });
   await ports.store.appendLog(deployment.id, `${decided.summary}\n`);
