@@ -187,6 +187,8 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     const deadline = performance.now() + settings.wakeTimeoutMs;
     await trackAll(); // every holder, even never requested
     for (;;) {
+      // A redeploy that took this demo's GPU over is serving now: this container is being retired.
+      if (tracked.get(entry.containerId) !== entry) throw new PorticoError('start_failed', 'a newer deployment of this demo replaced the container while it waited for a GPU');
       const holders = [...tracked.values()]
         .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping' && other.state !== 'crashed')
         .map((other): GpuHolderOfPool => ({ containerId: other.containerId, pool: other.pool ?? '', gpus: other.gpus, lastActiveAt: other.lastActiveAt.getTime(), busy: other.inFlight > 0 || other.waking !== null }))
@@ -242,8 +244,11 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
             return victim ? toSleep(victim, 'sleeping', () => true, { evenIfBusy: own(id) }) : Promise.resolve(true);
           }),
         );
-        if (stopped.includes(false) && attempt < 2) continue; // a request arrived meanwhile: plan again
-        if (stopped.includes(false)) throw new PorticoError('placement_failed', `No free GPU for the new container: the GPU demos chosen to make room in pool ${request.pool} kept serving requests; deploy again`);
+        // Plan again rather than take the room: a request may have arrived at a victim, or a wake
+        // claimed what was freed. The GPUs are taken only by a plan that fits, with no wait in between.
+        if (attempt < 3) continue;
+        const busy = stopped.includes(false) ? 'kept serving requests' : 'were taken again while they stopped';
+        throw new PorticoError('placement_failed', `No free GPU for the new container: the GPUs freed in pool ${request.pool} ${busy}; deploy again`);
       }
       reservations.set(request.deploymentId, { projectId: request.projectId, pool: request.pool, gpus: request.gpus });
       return { release: () => void reservations.delete(request.deploymentId) };
