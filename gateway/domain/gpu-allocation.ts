@@ -106,14 +106,15 @@ export function planNewContainer(
     }
   }
 
-  const held = inPool.map((h) => `${h.projectId === request.projectId ? 'this project' : `project ${h.projectId}`} (${h.gpus} GPU${h.gpus === 1 ? '' : 's'}, ${h.state}${h.busy ? ', serving requests' : `, idle ${idleFor(now - h.lastActiveAt)}`})`);
+  const activity = (h: PoolHolder) => (h.state === 'starting' ? '' : h.busy ? ', serving requests' : `, idle ${idleFor(now - h.lastActiveAt)}`);
+  const held = inPool.map((h) => `${h.projectId === request.projectId ? 'this project' : `project ${h.projectId}`} (${h.gpus} GPU${h.gpus === 1 ? '' : 's'}, ${h.state}${activity(h)})`);
   const situation = `pool ${request.pool} has ${Math.max(free, 0)} of ${capacity} GPU${capacity === 1 ? '' : 's'} free and this deployment needs ${request.gpus}; held by ${held.join(', ') || 'nobody'}`;
   const advice =
     contention === 'queue'
       ? 'Set PORTICO_GPU_CONTENTION=evict to let a deployment stop the least recently used idle GPU demo, or deploy again once a holder has gone to sleep after its idle timeout'
       : request.gpus > capacity
         ? `The pool has only ${capacity}; ask for fewer GPUs`
-        : 'The holders are serving requests right now, and busy demos are never stopped; deploy again once one is idle';
+        : 'The holders are serving requests or starting right now, and those are never stopped; deploy again once one is idle';
   return { kind: 'refuse', reason: `No free GPU for the new container: ${situation}. ${advice}.` };
 }
 

@@ -72,6 +72,16 @@ describe('GPU placement', () => {
     expect(deployment).toMatchObject({ status: 'failed', error: expect.stringContaining('no GPU runtime is available on this host') });
   });
 
+  it('holds no GPU for a container the engine refused: the next GPU deployment on the one-GPU pool reaches the engine too', async () => {
+    for (const body of ['first\n', 'second\n']) {
+      const source = await repos.create(onBase(CUDA_12_1_BASE.tag, body));
+      const created = await withPool.api('POST', '/api/projects', { repo: source.url });
+      const deployment = await withPool.waitForDeployment(created.body.deployment.id);
+      expect(deployment).toMatchObject({ status: 'failed', placement: { gpus: 1, pool: 't4' }, error: expect.stringContaining('no GPU runtime is available on this host') });
+    }
+    expect(await withPool.gateway.scaler.gpuHolders()).toEqual([]);
+  });
+
   it('refuses, after the build and before starting, an image whose configuration needs a CUDA no pool runs', async () => {
     const source = await repos.create(onBase(CUDA_12_8_BASE.tag, 'too new\n'));
     const created = await withPool.api('POST', '/api/projects', { repo: source.url });

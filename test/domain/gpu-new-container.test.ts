@@ -55,11 +55,11 @@ describe('planNewContainer: GPUs for a new deployment before its container start
   it('refuses under evict when every other holder is serving requests, and never counts them as free', () => {
     const plan = planNewContainer(request(), [holder('busy', { busy: true })], 1, 'evict', NOW);
     expect(plan).toMatchObject({ kind: 'refuse', reason: expect.stringContaining('project busy (1 GPU, running, serving requests)') });
-    expect(plan).toMatchObject({ reason: expect.stringContaining('busy demos are never stopped') });
+    expect(plan).toMatchObject({ reason: expect.stringContaining('serving requests or starting right now, and those are never stopped') });
   });
 
   it('counts a deployment still starting as a holder', () => {
     const plan = planNewContainer(request(), [holder('other', { state: 'starting', busy: true })], 1, 'evict', NOW);
-    expect(plan.kind).toBe('refuse');
+    expect(plan).toMatchObject({ kind: 'refuse', reason: expect.stringContaining('held by project other (1 GPU, starting).') });
   });
 });
