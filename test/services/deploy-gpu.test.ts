@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ async function setUp(contention: GpuContention, cpuProjects: readonly string[] =
   async function project(id: string): Promise<Project> {
     const dir = join(work, id);
     await rm(dir, { recursive: true, force: true });
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    await mkdir(dir);
     await writeFile(join(dir, 'Dockerfile'), 'FROM acme/ml-base:latest\nEXPOSE 8000\n');
     const created = makeProject({ id, source: { kind: 'dir', path: dir, owner: 'acme', repo: id } });
     await store.createProject(created);
