@@ -75,6 +75,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     containerNanoCpus: config.containerNanoCpus,
     gpuPools,
     keepImages: config.keepImages,
+    gpuReserver: scaler,
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const publicPort = () => (server.address() as AddressInfo).port;

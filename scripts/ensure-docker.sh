@@ -24,10 +24,12 @@ apt_install() {
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
-# Host tools: git for fixture repositories, a static busybox for the offline base images.
+# Host tools: git for fixture repositories, a static busybox for the offline base images, jq for
+# the CodeBuild buildspec step that test/cdk/build-image-config.test.ts runs.
 if is_root; then
   missing=()
   command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "ensure-docker: installing ${missing[*]}"

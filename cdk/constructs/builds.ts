@@ -3,12 +3,34 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BUILD_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
+import { BUILD_VARIABLES, IMAGE_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
 import { acknowledge, arnPrefix, refOf, wildcardResource } from '../nag.ts';
 
 /** ECR repositories Portico creates and may push to: one per project, all under this prefix. */
 export const REPOSITORY_PREFIX = 'portico/';
 
+
+/**
+ * Commands that read the pushed image's configuration (every ENV and LABEL it inherited from its
+ * bases) from the registry and export the GPU-related ones. BuildKit's container driver pushes
+ * without loading the image into the local engine, so `docker image inspect` would find nothing:
+ * `buildx imagetools inspect` reads the same configuration from ECR. A failure to read leaves
+ * PORTICO_IMAGE_CONFIG unset (the release then keeps the Dockerfile's placement), never fails the build.
+ */
+function readImageConfig(image: string): string[] {
+  const i = IMAGE_VARIABLES;
+  const env = (name: string, jq = '') => `[(.Env // [])[] | select(startswith("${name}=")) | ltrimstr("${name}=")${jq}] | last // ""`;
+  const exported = (variable: string, program: string) => `export ${variable}="$(printf '%s' "$IMAGE_CONFIG_JSON" | jq -r '${program}')"`;
+  return [
+    `if IMAGE_CONFIG_JSON="$(docker buildx imagetools inspect "${image}" --format '{{json .Image.Config}}')"; then ${[
+      exported(i.cudaVersion, env('CUDA_VERSION')),
+      exported(i.requireCuda, env('NVIDIA_REQUIRE_CUDA', ' | split(" ")[0]')),
+      exported(i.visibleDevices, env('NVIDIA_VISIBLE_DEVICES')),
+      exported(i.gpuLabel, '.Labels["portico.gpu"] // ""'),
+      `export ${i.read}=read`,
+    ].join(' && ')}; else echo "Portico: could not read the image configuration; the placement decided from the Dockerfile stays" >&2; fi`,
+  ];
+}
 
 /**
  * The CodeBuild project that builds a repository's Dockerfile at one commit and pushes the
@@ -45,6 +67,8 @@ export class Builds extends Construct {
       logging: { cloudWatch: { logGroup: this.logGroup } },
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
+        // The pushed image's own configuration goes back to the release step, which decides the GPU again from it.
+        env: { 'exported-variables': Object.values(IMAGE_VARIABLES) },
         phases: {
           pre_build: {
             commands: [
@@ -65,6 +89,7 @@ export class Builds extends Construct {
                 '--provenance=false --push',
                 `"$${v.context}"`,
               ].join(' '),
+              ...readImageConfig(`$${v.repositoryUri}:$${v.commit}`),
             ],
           },
         },

@@ -11,6 +11,16 @@ export interface RemoteBuildRequest {
   /** What the release step needs once the image exists; carried with the build so its completion event is self-contained. */
   readonly port: number;
   readonly memoryBytes: number;
+  /** The Dockerfile's GPU guess, carried with the build so the release step can decide again from the image. */
+  readonly guess?: BuildGuess;
+}
+
+/** What the Dockerfile analysis guessed about the GPU before the build. */
+export interface BuildGuess {
+  readonly baseImage: string;
+  readonly gpu: boolean;
+  readonly cudaVersion: string | null;
+  readonly gpuLabel: number | 'off' | null;
 }
 
 /** A build as the builder reports it, from a state-change event or from asking. */
@@ -24,6 +34,10 @@ export interface RemoteBuild {
   readonly memoryBytes: number;
   /** Where the builder wrote the build's output, when it says. */
   readonly output?: { readonly logGroup: string; readonly logStream: string } | undefined;
+  /** The guess the build was started with; absent for builds started without one. */
+  readonly guess?: BuildGuess | undefined;
+  /** What the built image's configuration says (the GPU-related ENV and labels); absent until the builder reports it. */
+  readonly imageFacts?: { readonly env: Readonly<Record<string, string>>; readonly labels: Readonly<Record<string, string>> } | undefined;
 }
 
 /**
@@ -37,4 +51,6 @@ export interface RemoteBuilder {
   recent(): Promise<RemoteBuild[]>;
   /** The last `lines` lines of a build's output (to show why it failed); null when there is none to read. */
   outputTail(build: RemoteBuild, lines: number): Promise<string[] | null>;
+  /** One build as the builder reports it now, with the image facts it exported; null when unknown. */
+  describe?(buildId: string): Promise<RemoteBuild | null>;
 }

@@ -5,6 +5,7 @@ import { queuedDeployment } from '../domain/deployment-state.ts';
 import type { Deployment, Project } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
 import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import { holdGpus, placeBuiltImage } from './image-placement.ts';
 import type { DeploySettings, Ports } from './ports.ts';
 
 export interface DeployPipeline {
@@ -52,14 +53,21 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       await rm(scratch, { recursive: true, force: true });
       scratch = null;
 
-      deployment = await releaseDeployment(ports, {
-        deployment,
-        image: image.tag,
-        port: analysis.port,
-        memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
-        nanoCpus: settings.containerNanoCpus,
-        startupTimeoutMs: settings.startupTimeoutMs,
-      });
+      // The image itself decides the GPU now, and its GPUs must be free before it starts.
+      deployment = await placeBuiltImage(ports, deployment, { project, analysis, facts: image.facts, pools: settings.gpuPools });
+      const gpus = await holdGpus(ports, settings.gpuReserver, deployment);
+      try {
+        deployment = await releaseDeployment(ports, {
+          deployment,
+          image: image.tag,
+          port: analysis.port,
+          memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
+          nanoCpus: settings.containerNanoCpus,
+          startupTimeoutMs: settings.startupTimeoutMs,
+        });
+      } finally {
+        gpus.release();
+      }
       if (settings.keepImages !== undefined) await pruneImages(deployment, settings.keepImages);
     } catch (error) {
       await failDeployment(ports, queued.id, error);

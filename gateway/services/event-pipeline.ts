@@ -5,7 +5,8 @@ import type { Deployment } from '../domain/types.ts';
 import { isPorticoError, messageOf } from '../errors.ts';
 import type { RemoteBuild, RemoteBuilder } from '../ports/remote-builder.ts';
 import type { DeployPipeline } from './deploy-pipeline.ts';
-import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import { failDeployment, mustGetProject, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import { placeBuiltImage } from './image-placement.ts';
 import type { Ports } from './ports.ts';
 
 export interface EventPipelineSettings {
@@ -57,6 +58,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         context: project.context,
         port: analysis.port,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
+        guess: { baseImage: analysis.baseImage, gpu: analysis.gpu, cudaVersion: analysis.cudaVersion, gpuLabel: analysis.gpuLabel },
       });
       await store.appendLog(deployment.id, `build ${build.buildId} started; image ${build.image}\n`);
       deployment = await moveDeployment(ports, deployment, 'building');
@@ -85,8 +87,9 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     const newer = await newerServing(deployment);
     if (newer) return moveDeployment(ports, deployment, 'failed', `superseded: deployment ${newer.id}, started later, already serves`);
     try {
+      const placed = await placeFromBuild(deployment, build);
       return await releaseDeployment(ports, {
-        deployment,
+        deployment: placed,
         image: build.image,
         port: build.port,
         memoryBytes: build.memoryBytes,
@@ -97,6 +100,21 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
       if (lostRace(error)) throw error;
       return failDeployment(ports, deployment.id, error);
     }
+  }
+
+  /**
+   * The built image's configuration decides the GPU again, as in the local pipeline. The facts
+   * come with the event when CodeBuild includes them, else from asking the builder; a build that
+   * could not read them keeps the placement decided from the Dockerfile, and says so.
+   */
+  async function placeFromBuild(deployment: Deployment, build: RemoteBuild): Promise<Deployment> {
+    const facts = build.guess && (build.imageFacts ?? (await builder.describe?.(build.buildId).catch(() => null))?.imageFacts);
+    if (!facts || !build.guess) {
+      await store.appendLog(deployment.id, 'image configuration: not reported by the build; the placement decided from the Dockerfile stays\n');
+      return deployment;
+    }
+    const project = await mustGetProject(ports, deployment.projectId);
+    return placeBuiltImage(ports, deployment, { project, analysis: build.guess, facts, pools: settings.gpuPools });
   }
 
   /** The end of a failed build's output, for the deployment log: where the reason usually is. Never throws. */

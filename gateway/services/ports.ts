@@ -4,6 +4,7 @@ import type { ContainerRuntime } from '../ports/container-runtime.ts';
 import type { ImageBuilder } from '../ports/image-builder.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
 import type { SourceFetcher } from '../ports/source-fetcher.ts';
+import type { GpuReserver } from './gpu-reserver.ts';
 
 /** The adapters a Portico core runs on; local and AWS differ only here. */
 export interface Ports {
@@ -25,4 +26,6 @@ export interface DeploySettings {
   readonly gpuPools: readonly GpuPool[];
   /** Images kept per project after a successful deploy; older ones are pruned. Unset: none pruned. */
   readonly keepImages?: number;
+  /** Counts the GPUs a pool has free before a new container starts (the scaler); unset: not counted. */
+  readonly gpuReserver?: GpuReserver;
 }

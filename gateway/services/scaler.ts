@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { type GpuContention, allocateGpus } from '../domain/gpu-allocation.ts';
+import { type GpuContention, type GpuHolder as GpuHolderOfPool, type PoolHolder, allocateGpus, planNewContainer } from '../domain/gpu-allocation.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { ContainerRef } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContainerRuntime, ContainerStatus } from '../ports/container-runtime.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
+import type { GpuReserver } from './gpu-reserver.ts';
 import type { Metrics } from './metrics.ts';
 
 /**
@@ -72,7 +73,7 @@ interface Tracked {
   queue: Promise<unknown>;
 }
 
-export interface Scaler {
+export interface Scaler extends GpuReserver {
   /** Makes the container serving this deployment answer: at once if running, else one shared wake. */
   ensureAwake(projectId: string, deploymentId: string, container: ContainerRef): Promise<WakeResult>;
   /**
@@ -105,7 +106,8 @@ export interface GpuHolder {
   readonly deploymentId: string;
   readonly pool: string | null;
   readonly gpus: number;
-  readonly state: RuntimeState;
+  /** `starting`: a new deployment's container, holding its GPUs before it serves. */
+  readonly state: RuntimeState | 'starting';
 }
 
 /** How much of a crashed demo's output the API and its error page show. */
@@ -115,6 +117,10 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   const { store, runtime, clock } = ports;
   const tracked = new Map<string, Tracked>();
   const lastRequestAt = new Map<string, Date>();
+  /** GPUs held by new deployments' containers that are starting, by deployment id. */
+  const reservations = new Map<string, { readonly projectId: string; readonly pool: string; readonly gpus: number }>();
+  /** Reservations are decided one at a time, so two deployments never count the same free GPU. */
+  let reserving: Promise<unknown> = Promise.resolve();
 
   /** Learns what the engine says about a container the first time it is needed. */
   async function track(projectId: string, deploymentId: string, container: ContainerRef): Promise<Tracked> {
@@ -181,9 +187,12 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     const deadline = performance.now() + settings.wakeTimeoutMs;
     await trackAll(); // every holder, even never requested
     for (;;) {
+      // A redeploy that took this demo's GPU over is serving now: this container is being retired.
+      if (tracked.get(entry.containerId) !== entry) throw new PorticoError('start_failed', 'a newer deployment of this demo replaced the container while it waited for a GPU');
       const holders = [...tracked.values()]
         .filter((other) => other !== entry && other.gpus > 0 && other.state !== 'sleeping' && other.state !== 'crashed')
-        .map((other) => ({ containerId: other.containerId, pool: other.pool ?? '', gpus: other.gpus, lastActiveAt: other.lastActiveAt.getTime(), busy: other.inFlight > 0 || other.waking !== null }));
+        .map((other): GpuHolderOfPool => ({ containerId: other.containerId, pool: other.pool ?? '', gpus: other.gpus, lastActiveAt: other.lastActiveAt.getTime(), busy: other.inFlight > 0 || other.waking !== null }))
+        .concat(startingHolders());
       const decision = allocateGpus({ pool, gpus: entry.gpus }, holders, capacity, settings.gpuContention);
       if (decision.kind === 'fits') return;
       if (decision.kind === 'evict') {
@@ -198,9 +207,57 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     }
   }
 
-  async function toSleep(entry: Tracked, target: 'paused' | 'sleeping', stillWanted: () => boolean): Promise<boolean> {
+  /** New deployments' containers holding GPUs while they start: never evicted. */
+  function startingHolders(): PoolHolder[] {
+    return [...reservations].map(([deploymentId, held]) => ({ containerId: `starting ${deploymentId}`, projectId: held.projectId, pool: held.pool, gpus: held.gpus, lastActiveAt: clock.now().getTime(), busy: true, state: 'starting' }));
+  }
+
+  /** Every container that holds GPUs now, as the new-container plan sees them. */
+  function poolHolders(): PoolHolder[] {
+    return [...tracked.values()]
+      .filter((entry) => entry.gpus > 0 && entry.pool !== null && entry.state !== 'sleeping' && entry.state !== 'crashed')
+      .map((entry): PoolHolder => ({
+        containerId: entry.containerId,
+        projectId: entry.projectId,
+        pool: entry.pool ?? '',
+        gpus: entry.gpus,
+        lastActiveAt: entry.lastActiveAt.getTime(),
+        busy: entry.inFlight > 0 || entry.waking !== null,
+        state: entry.state,
+      }))
+      .concat(startingHolders());
+  }
+
+  async function reserve(request: Parameters<Scaler['reserveGpus']>[0], note: Parameters<Scaler['reserveGpus']>[1]) {
+    const capacity = settings.gpuPools.find((candidate) => candidate.name === request.pool)?.maxGpus ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      await trackAll(); // every holder, even never requested
+      const plan = planNewContainer(request, poolHolders(), capacity, settings.gpuContention, clock.now().getTime());
+      if (plan.kind === 'refuse') throw new PorticoError('placement_failed', plan.reason);
+      if (plan.kind === 'make-room') {
+        await note(`${plan.note}\n`);
+        const own = (id: string) => tracked.get(id)?.projectId === request.projectId;
+        const stopped = await Promise.all(
+          plan.stop.map((id) => {
+            const victim = tracked.get(id);
+            // The own serving container is replaced anyway: it is stopped even mid-request. Others only when still idle.
+            return victim ? toSleep(victim, 'sleeping', () => true, { evenIfBusy: own(id) }) : Promise.resolve(true);
+          }),
+        );
+        // Plan again rather than take the room: a request may have arrived at a victim, or a wake
+        // claimed what was freed. The GPUs are taken only by a plan that fits, with no wait in between.
+        if (attempt < 3) continue;
+        const busy = stopped.includes(false) ? 'kept serving requests' : 'were taken again while they stopped';
+        throw new PorticoError('placement_failed', `No free GPU for the new container: the GPUs freed in pool ${request.pool} ${busy}; deploy again`);
+      }
+      reservations.set(request.deploymentId, { projectId: request.projectId, pool: request.pool, gpus: request.gpus });
+      return { release: () => void reservations.delete(request.deploymentId) };
+    }
+  }
+
+  async function toSleep(entry: Tracked, target: 'paused' | 'sleeping', stillWanted: () => boolean, options: { readonly evenIfBusy?: boolean } = {}): Promise<boolean> {
     return serially(entry, async () => {
-      if (!stillWanted() || entry.inFlight > 0 || entry.waking) return false;
+      if (!stillWanted() || (!options.evenIfBusy && (entry.inFlight > 0 || entry.waking))) return false;
       if (target === 'paused') await runtime.pause(entry.containerId);
       else await runtime.stop(entry.containerId);
       entry.state = target;
@@ -334,9 +391,17 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
 
     async gpuHolders() {
       await trackAll(); // even those never requested since start
+      const starting = [...reservations].map(([deploymentId, { projectId, pool, gpus }]) => ({ projectId, deploymentId, pool, gpus, state: 'starting' as const }));
       return [...tracked.values()]
         .filter((entry) => entry.gpus > 0)
-        .map(({ projectId, deploymentId, pool, gpus, state }) => ({ projectId, deploymentId, pool, gpus, state }));
+        .map(({ projectId, deploymentId, pool, gpus, state }): GpuHolder => ({ projectId, deploymentId, pool, gpus, state }))
+        .concat(starting);
+    },
+
+    reserveGpus(request, note) {
+      const next = reserving.then(() => reserve(request, note));
+      reserving = next.catch(() => undefined);
+      return next;
     },
 
     snapshot(projectId) {

@@ -1,9 +1,9 @@
 import type { GpuPool } from '../domain/gpu-pools.ts';
-import type { GpuHolder, RuntimeState } from '../services/scaler.ts';
+import type { GpuHolder } from '../services/scaler.ts';
 import { Layout } from './layout.tsx';
 
 /** A container holds its GPUs while it runs, is paused (memory kept) or is starting; asleep or crashed, it holds none. */
-const HOLDING: ReadonlySet<RuntimeState> = new Set(['running', 'paused', 'waking']);
+const HOLDING: ReadonlySet<GpuHolder['state']> = new Set(['running', 'paused', 'waking', 'starting']);
 
 export interface PoolView {
   readonly pool: GpuPool;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateServiceCommand,
@@ -56,8 +56,8 @@ function buildEvent(file: string, deploymentId: string): BuildEvent {
   return event;
 }
 
-/** A GPU deployment waiting for its build, as the gateway left it after StartBuild. */
-async function seedBuilding(deploymentId: string): Promise<void> {
+/** A GPU deployment (or the placement given) waiting for its build, as the gateway left it after StartBuild. */
+async function seedBuilding(deploymentId: string, placement = { gpus: 1, cudaVersion: '12.1', pool: 't4', reason: 'pool t4 fits' }): Promise<void> {
   await harness.store.createDeployment(
     makeDeployment({
       id: deploymentId,
@@ -69,7 +69,7 @@ async function seedBuilding(deploymentId: string): Promise<void> {
         { name: 'fetching', startedAt: '2026-11-25T09:30:02.000Z', endedAt: '2026-11-25T09:30:03.000Z' },
         { name: 'building', startedAt: '2026-11-25T09:30:03.000Z', endedAt: null },
       ],
-      placement: { gpus: 1, cudaVersion: '12.1', pool: 't4', reason: 'pool t4 fits' },
+      placement,
     }),
   );
 }
@@ -188,6 +188,47 @@ describe('a SUCCEEDED build event', () => {
 
     expect(ecs.calls()).toHaveLength(0);
     expect(await harness.store.getDeployment(deploymentId)).toStrictEqual(before);
+  });
+});
+
+describe('a SUCCEEDED build event of an image whose configuration says CUDA', () => {
+  it('reads the exported image configuration from CodeBuild and runs the CPU-guessed image on the GPU pool', async () => {
+    const deploymentId = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+    await seedBuilding(deploymentId, { gpus: 0, cudaVersion: null, pool: null, reason: 'CPU image' } as never);
+    const event = buildEvent('codebuild-build-succeeded.json', deploymentId);
+    // The guess the gateway started the build with: a base image whose name says CPU.
+    event.detail['additional-information'].environment['environment-variables'].push(
+      { name: BUILD_VARIABLES.baseImage, type: 'PLAINTEXT', value: 'acme/ml-base:latest' },
+      { name: BUILD_VARIABLES.gpuGuess, type: 'PLAINTEXT', value: '0' },
+      { name: BUILD_VARIABLES.cudaGuess, type: 'PLAINTEXT', value: '' },
+      { name: BUILD_VARIABLES.gpuLabel, type: 'PLAINTEXT', value: '' },
+    );
+    const buildId = (event.detail as { 'build-id': string })['build-id'];
+    codebuild.on(BatchGetBuildsCommand).resolves({
+      builds: [
+        {
+          id: buildId,
+          buildStatus: 'SUCCEEDED',
+          environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_MEDIUM', environmentVariables: event.detail['additional-information'].environment['environment-variables'] as never },
+          exportedEnvironmentVariables: [
+            { name: 'PORTICO_IMAGE_CONFIG', value: 'read' },
+            { name: 'PORTICO_IMAGE_CUDA_VERSION', value: '12.1.0' },
+            { name: 'PORTICO_IMAGE_REQUIRE_CUDA', value: 'cuda>=12.1' },
+            { name: 'PORTICO_IMAGE_VISIBLE_DEVICES', value: 'all' },
+            { name: 'PORTICO_IMAGE_GPU_LABEL', value: '' },
+          ],
+        },
+      ],
+    });
+
+    await buildEvents.handler(event as never);
+
+    expect(codebuild.commandCalls(BatchGetBuildsCommand).map((call) => call.args[0].input)).toStrictEqual([{ ids: [buildId] }]);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!.resourceRequirements).toStrictEqual([{ type: 'GPU', value: '1' }]);
+    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input.capacityProviderStrategy).toStrictEqual([{ capacityProvider: 'portico-t4', weight: 1 }]);
+    const deployment = await harness.store.getDeployment(deploymentId);
+    expect(deployment).toMatchObject({ status: 'ready', placement: { gpus: 1, pool: 't4', cudaVersion: '12.1' } });
+    expect((await harness.store.readLog(deploymentId)).text).toMatch(/image configuration: CUDA_VERSION=12\.1\.0 → 1 GPU in pool t4 \(/);
   });
 });
 

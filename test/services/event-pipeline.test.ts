@@ -11,6 +11,7 @@ import { type EventPipelineSettings, createEventPipeline } from '../../gateway/s
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 import { repoTracker } from '../support/git-repo.ts';
+import { NVIDIA_CUDA_12_1_RUNTIME } from '../support/image-env.ts';
 import { memoryRuntime } from '../support/memory-runtime.ts';
 import { steppedClock } from '../support/stepped-clock.ts';
 
@@ -55,7 +56,10 @@ function recordingBuilder() {
   /** What outputTail answers: lines, null (no output), or an error it throws. */
   let output: string[] | null | Error = null;
   const outputAsked: { buildId: string; lines: number }[] = [];
+  /** What `describe` reports for a build: its image facts, as CodeBuild's BatchGetBuilds would. */
+  const described = new Map<string, RemoteBuild>();
   const builder: RemoteBuilder = {
+    describe: async (buildId) => described.get(buildId) ?? null,
     async start(request) {
       requests.push(request);
       return { buildId: `portico-builds:b${requests.length}`, image: `${REGISTRY}/portico/${request.projectId}:${request.source.commit}` };
@@ -67,7 +71,7 @@ function recordingBuilder() {
       return output;
     },
   };
-  return { builder, requests, outputAsked, setRecent: (builds: RemoteBuild[]) => void (recent = builds), setOutput: (answer: string[] | null | Error) => void (output = answer) };
+  return { builder, requests, outputAsked, described, setRecent: (builds: RemoteBuild[]) => void (recent = builds), setOutput: (answer: string[] | null | Error) => void (output = answer) };
 }
 
 let projects = 0;
@@ -94,6 +98,7 @@ async function setUp(files: Record<string, string> = { Dockerfile: CPU_DOCKERFIL
     image: `${REGISTRY}/portico/${request.projectId}:${request.source.commit}`,
     port: request.port,
     memoryBytes: request.memoryBytes,
+    ...(request.guess ? { guess: request.guess } : {}),
   });
   const current = async () => (await store.getProject(project.id))!.currentDeploymentId;
   const get = async (id: string) => (await store.getDeployment(id))!;
@@ -121,6 +126,7 @@ describe('enqueue', () => {
         context: '.',
         port: 7860,
         memoryBytes: 2 * GIB,
+        guess: { baseImage: 'node:20-slim', gpu: false, cudaVersion: null, gpuLabel: null },
       },
     ]);
     expect(runtime.calls).toStrictEqual([]);
@@ -224,6 +230,53 @@ describe('onBuild', () => {
     await pipeline.onBuild(buildOf(remote.requests[0]!, 'succeeded'));
 
     expect(runtime.started[0]).toMatchObject({ port: 8000, gpus: 1, pool: 't4' });
+  });
+
+  it('decides the GPU again from the image configuration the build reported: a CPU guess becomes a GPU on the pool', async () => {
+    const { store, project, pipeline, remote, runtime, buildOf } = await setUp({ Dockerfile: 'FROM acme/ml-base:latest\nEXPOSE 8000\n' });
+    const deployment = await pipeline.enqueue(project);
+    expect(deployment.placement).toMatchObject({ gpus: 0, pool: null });
+
+    const released = await pipeline.onBuild({ ...buildOf(remote.requests[0]!, 'succeeded'), imageFacts: { env: NVIDIA_CUDA_12_1_RUNTIME, labels: {} } });
+
+    expect(released).toMatchObject({ status: 'ready', placement: { gpus: 1, pool: 't4', cudaVersion: '12.1' } });
+    expect(runtime.started[0]).toMatchObject({ gpus: 1, pool: 't4' });
+    expect((await store.readLog(deployment.id)).text).toMatch(/image configuration: CUDA_VERSION=12\.1\.0 → 1 GPU in pool t4 \(.*corrected from the Dockerfile's guess of CPU/);
+  });
+
+  it('asks the builder for the image configuration when the event does not carry it', async () => {
+    const { project, pipeline, remote, runtime, buildOf } = await setUp({ Dockerfile: 'FROM acme/ml-base:latest\nEXPOSE 8000\n' });
+    await pipeline.enqueue(project);
+    const build = buildOf(remote.requests[0]!, 'succeeded');
+    remote.described.set(build.buildId, { ...build, imageFacts: { env: { CUDA_VERSION: '12.1.0' }, labels: {} } });
+
+    await pipeline.onBuild(build);
+
+    expect(runtime.started[0]).toMatchObject({ gpus: 1, pool: 't4' });
+  });
+
+  it('fails before starting anything when the image reveals a CUDA no pool runs, and the serving deployment stays', async () => {
+    const { project, pipeline, remote, runtime, buildOf, current } = await setUp({ Dockerfile: 'FROM acme/ml-base:latest\nEXPOSE 8000\n' });
+    const serving = await pipeline.enqueue(project);
+    await pipeline.onBuild(buildOf(remote.requests[0]!, 'succeeded'));
+    const next = await pipeline.enqueue(project);
+
+    const failed = await pipeline.onBuild({ ...buildOf(remote.requests[1]!, 'succeeded'), imageFacts: { env: { CUDA_VERSION: '13.1.0' }, labels: {} } });
+
+    expect(failed).toMatchObject({ id: next.id, status: 'failed', error: expect.stringContaining("the built image's configuration has CUDA_VERSION=13.1.0") });
+    expect(phaseNames(failed!)).toStrictEqual(['resolving', 'fetching', 'building']);
+    expect(runtime.calls).toStrictEqual([`start c-${serving.id}`]);
+    expect(await current()).toBe(serving.id);
+  });
+
+  it('keeps the placement decided from the Dockerfile when the build reported no image configuration, and says so', async () => {
+    const { store, project, pipeline, remote, runtime, buildOf } = await setUp({ Dockerfile: 'FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nEXPOSE 8000\n' });
+    const deployment = await pipeline.enqueue(project);
+
+    await pipeline.onBuild(buildOf(remote.requests[0]!, 'succeeded'));
+
+    expect(runtime.started[0]).toMatchObject({ gpus: 1, pool: 't4' });
+    expect((await store.readLog(deployment.id)).text).toContain('image configuration: not reported by the build; the placement decided from the Dockerfile stays\n');
   });
 
   it('fails with CodeBuild’s reason and leaves the serving deployment serving', async () => {

@@ -4,7 +4,7 @@ import { PorticoError, messageOf } from '../../errors.ts';
 import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
 import { withAws } from './aws-errors.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
-import { BUILD_VARIABLES as V } from './build-variables.ts';
+import { IMAGE_VARIABLES as I, BUILD_VARIABLES as V } from './build-variables.ts';
 import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
 export interface CodeBuildBuilderDeps {
@@ -44,6 +44,14 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
       [V.deploymentId]: request.deploymentId,
       [V.port]: String(request.port),
       [V.memoryBytes]: String(request.memoryBytes),
+      ...(request.guess
+        ? {
+            [V.baseImage]: request.guess.baseImage,
+            [V.gpuGuess]: request.guess.gpu ? '1' : '0',
+            [V.cudaGuess]: request.guess.cudaVersion ?? '',
+            [V.gpuLabel]: request.guess.gpuLabel === null ? '' : String(request.guess.gpuLabel),
+          }
+        : {}),
     };
     const output = await withAws('CodeBuild', () =>
       client.send(
@@ -73,7 +81,13 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
     return build.output ? deps.logTail(build.output.logGroup, build.output.logStream, lines) : null;
   }
 
-  return { start, recent, outputTail };
+  async function describe(buildId: string): Promise<RemoteBuild | null> {
+    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
+    const build = output.builds?.find((candidate) => candidate.id === buildId);
+    return build ? fromBuild(build) : null;
+  }
+
+  return { start, recent, outputTail, describe };
 }
 
 function cloneUrl(spec: SourceSpec): string {
@@ -86,7 +100,8 @@ function cloneUrl(spec: SourceSpec): string {
 export function fromBuild(build: Build): RemoteBuild | null {
   const variables = new Map((build.environment?.environmentVariables ?? []).map((variable) => [variable.name, variable.value ?? '']));
   const phases = (build.phases ?? []).map((phase) => ({ type: phase.phaseType, status: phase.phaseStatus, messages: (phase.contexts ?? []).map((context) => context.message ?? '') }));
-  return remoteBuild(build.id, build.buildStatus, variables, phases, outputOf(build.logs?.groupName, build.logs?.streamName));
+  const exported = new Map((build.exportedEnvironmentVariables ?? []).map((variable) => [variable.name, variable.value ?? '']));
+  return remoteBuild(build.id, build.buildStatus, variables, phases, outputOf(build.logs?.groupName, build.logs?.streamName), exported);
 }
 
 /** The `detail` of an EventBridge "CodeBuild Build State Change" event. */
@@ -97,6 +112,8 @@ export interface BuildStateChangeDetail {
     readonly environment?: { readonly 'environment-variables'?: readonly { readonly name: string; readonly value: string }[] };
     readonly phases?: readonly { readonly 'phase-type'?: string; readonly 'phase-status'?: string; readonly 'phase-context'?: readonly string[] }[];
     readonly logs?: { readonly 'group-name'?: string; readonly 'stream-name'?: string };
+    /** Present in the event only when CodeBuild includes it; otherwise `describe` reads them. */
+    readonly 'exported-environment-variables'?: readonly { readonly name: string; readonly value: string }[];
   };
 }
 
@@ -105,7 +122,8 @@ export function fromBuildEvent(detail: BuildStateChangeDetail): RemoteBuild | nu
   const info = detail['additional-information'];
   const variables = new Map((info?.environment?.['environment-variables'] ?? []).map((variable) => [variable.name, variable.value]));
   const phases = (info?.phases ?? []).map((phase) => ({ type: phase['phase-type'], status: phase['phase-status'], messages: [...(phase['phase-context'] ?? [])] }));
-  return remoteBuild(detail['build-id'], detail['build-status'], variables, phases, outputOf(info?.logs?.['group-name'], info?.logs?.['stream-name']));
+  const exported = new Map((info?.['exported-environment-variables'] ?? []).map((variable) => [variable.name, variable.value]));
+  return remoteBuild(detail['build-id'], detail['build-status'], variables, phases, outputOf(info?.logs?.['group-name'], info?.logs?.['stream-name']), exported);
 }
 
 /** CodeBuild names the log group and stream only once it has started writing; before that, undefined. */
@@ -125,6 +143,7 @@ function remoteBuild(
   variables: Map<string | undefined, string>,
   phases: readonly PhaseInfo[],
   output: RemoteBuild['output'],
+  exported: Map<string | undefined, string>,
 ): RemoteBuild | null {
   const deploymentId = variables.get(V.deploymentId);
   if (!buildId || !deploymentId) return null;
@@ -139,7 +158,32 @@ function remoteBuild(
     port,
     memoryBytes: Number(variables.get(V.memoryBytes)),
     ...(output ? { output } : {}),
+    ...guessOf(variables),
+    ...imageFactsOf(exported),
   };
+}
+
+/** The Dockerfile's GPU guess the build was started with, when it carries one. */
+function guessOf(variables: Map<string | undefined, string>): Pick<RemoteBuild, 'guess'> {
+  const baseImage = variables.get(V.baseImage);
+  if (baseImage === undefined) return {};
+  const label = variables.get(V.gpuLabel) ?? '';
+  const gpuLabel = label === 'off' ? 'off' : /^\d+$/.test(label) ? Number(label) : null;
+  return { guess: { baseImage, gpu: variables.get(V.gpuGuess) === '1', cudaVersion: variables.get(V.cudaGuess) || null, gpuLabel } };
+}
+
+/** The image configuration the buildspec exported, as image facts; absent unless the build says it read them. */
+function imageFactsOf(exported: Map<string | undefined, string>): Pick<RemoteBuild, 'imageFacts'> {
+  if (exported.get(I.read) !== 'read') return {};
+  const env: Record<string, string> = {};
+  const set = (name: string, value: string | undefined) => {
+    if (value) env[name] = value;
+  };
+  set('CUDA_VERSION', exported.get(I.cudaVersion));
+  set('NVIDIA_REQUIRE_CUDA', exported.get(I.requireCuda));
+  set('NVIDIA_VISIBLE_DEVICES', exported.get(I.visibleDevices));
+  const label = exported.get(I.gpuLabel);
+  return { imageFacts: { env, labels: label ? { 'portico.gpu': label } : {} } };
 }
 
 /** Portico's view of a build status; a failure names the phase and CodeBuild's reason. */

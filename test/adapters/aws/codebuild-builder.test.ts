@@ -310,3 +310,56 @@ describe('outputTail', () => {
     expect(logsMock.calls()).toHaveLength(0);
   });
 });
+
+describe('the image configuration a build reports back', () => {
+  const GUESS = [
+    { name: 'PORTICO_BASE_IMAGE', value: 'acme/ml-base:latest', type: 'PLAINTEXT' },
+    { name: 'PORTICO_GPU_GUESS', value: '0', type: 'PLAINTEXT' },
+    { name: 'PORTICO_CUDA_GUESS', value: '', type: 'PLAINTEXT' },
+    { name: 'PORTICO_GPU_LABEL', value: '', type: 'PLAINTEXT' },
+  ] as const;
+  const EXPORTED = [
+    { name: 'PORTICO_IMAGE_CONFIG', value: 'read' },
+    { name: 'PORTICO_IMAGE_CUDA_VERSION', value: '12.4.1' },
+    { name: 'PORTICO_IMAGE_REQUIRE_CUDA', value: 'cuda>=12.4' },
+    { name: 'PORTICO_IMAGE_VISIBLE_DEVICES', value: 'all' },
+    { name: 'PORTICO_IMAGE_GPU_LABEL', value: 'off' },
+  ];
+
+  it('starts the build with the Dockerfile’s GPU guess among its variables', async () => {
+    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'portico-builds:g1' } });
+
+    await builder().start({ ...request(), guess: { baseImage: 'acme/ml-base:latest', gpu: false, cudaVersion: null, gpuLabel: null } });
+
+    expect(codeBuildMock.commandCalls(StartBuildCommand)[0]!.args[0].input).toStrictEqual({
+      projectName: 'portico-builds',
+      environmentVariablesOverride: [...VARIABLES, ...GUESS].map((variable) => ({ ...variable })),
+    });
+  });
+
+  it('describes one build by id, with the guess and the exported image facts', async () => {
+    codeBuildMock.on(BatchGetBuildsCommand).resolves({
+      builds: [{ id: 'portico-builds:g1', buildStatus: 'SUCCEEDED', environment: { environmentVariables: [...VARIABLES, ...GUESS] } as never, exportedEnvironmentVariables: EXPORTED }],
+    });
+
+    const build = await builder().describe!('portico-builds:g1');
+
+    expect(codeBuildMock.commandCalls(BatchGetBuildsCommand).map((call) => call.args[0].input)).toStrictEqual([{ ids: ['portico-builds:g1'] }]);
+    expect(build).toMatchObject({
+      status: 'succeeded',
+      guess: { baseImage: 'acme/ml-base:latest', gpu: false, cudaVersion: null, gpuLabel: null },
+      imageFacts: { env: { CUDA_VERSION: '12.4.1', NVIDIA_REQUIRE_CUDA: 'cuda>=12.4', NVIDIA_VISIBLE_DEVICES: 'all' }, labels: { 'portico.gpu': 'off' } },
+    });
+  });
+
+  it('reads the facts from the state-change event when it carries them, and reports none for a build that could not read them', () => {
+    const detail = (exported: { name: string; value: string }[]): BuildStateChangeDetail => ({
+      'build-id': 'portico-builds:g2',
+      'build-status': 'SUCCEEDED',
+      'additional-information': { environment: { 'environment-variables': [...VARIABLES] }, 'exported-environment-variables': exported },
+    });
+    expect(fromBuildEvent(detail(EXPORTED))?.imageFacts?.env).toStrictEqual({ CUDA_VERSION: '12.4.1', NVIDIA_REQUIRE_CUDA: 'cuda>=12.4', NVIDIA_VISIBLE_DEVICES: 'all' });
+    expect(fromBuildEvent(detail([{ name: 'PORTICO_IMAGE_CONFIG', value: '' }]))?.imageFacts).toBeUndefined();
+    expect(fromBuildEvent(detail([]))).not.toHaveProperty('guess');
+  });
+});
