@@ -37,7 +37,9 @@ nav.tabs a[aria-current="page"] { border-color: var(--line); background: var(--c
 .charts { display: flex; flex-wrap: wrap; gap: 1rem 2.5rem; }
 figure.chart { margin: 0; }
 figure.chart figcaption { font-size: .85rem; }
-figure.chart svg { display: block; border-bottom: 1px solid var(--line); }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart .grid { stroke: var(--line); stroke-width: 1; }
+figure.chart text { fill: var(--muted); font-size: 11px; }
 figure.chart .line { fill: none; stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 figure.chart .area { fill: var(--accent); opacity: .15; }
 .swagger-host { background: #fff; color: #3b4151; border-radius: 8px; }
