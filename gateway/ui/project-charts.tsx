@@ -11,7 +11,7 @@ const LAST_HOUR = [
 
 /** Whole numbers of requests; halves only appear on the axis of a chart whose top is 1. */
 const requestsPerMinute = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)} req/min`;
-const seconds = (ms: number) => (ms === 0 ? '0 s' : `${+(ms / 1000).toFixed(2)} s`);
+const seconds = (s: number) => `${+s.toFixed(2)} s`;
 
 /** The project page's last hour: requests per minute, and how long each minute's slowest wake took. */
 export function ProjectCharts({ history }: { readonly history: readonly MinutePoint[] }) {
@@ -32,7 +32,7 @@ export function ProjectCharts({ history }: { readonly history: readonly MinutePo
       <Sparkline
         id="wakes-chart"
         label="Wake time (slowest each minute), last hour"
-        values={history.map((point) => point.wakeMaxMs ?? 0)}
+        values={history.map((point) => (point.wakeMaxMs ?? 0) / 1000)}
         formatValue={seconds}
         timeTicks={LAST_HOUR}
         summary={wakes === 0 ? 'no wake in the last hour' : `${wakes} wake(s), slowest ${formatDuration(slowest)}`}

@@ -51,7 +51,7 @@ export function SettingsPage({ project, draft, tokenRequired, error = null, noti
         </fieldset>
         <fieldset>
           <legend>Secrets</legend>
-          <p class="hint">Passed to the demo as environment variables and to its build as build secrets; their values are never shown again.</p>
+          <p class="hint">Passed to the demo as environment variables, never written to a log; their values are never shown again.</p>
           {secretNames.length === 0 ? (
             <p class="muted" id="no-secrets">
               No secret set.

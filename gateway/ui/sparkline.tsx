@@ -54,7 +54,7 @@ export interface SparklineProps {
   readonly height?: number;
 }
 
-const MARGIN = { left: 64, right: 10, top: 8, bottom: 22 };
+const MARGIN = { left: 78, right: 10, top: 8, bottom: 22 };
 
 export function Sparkline({ id, label, values, summary, formatValue = String, timeTicks = [], width = 360, height = 110 }: SparklineProps) {
   const size = { width, height };

@@ -47,8 +47,8 @@ describe('sparkline path', () => {
         { at: 1, text: 'now' },
       ],
     }).toString();
-    // The plot plus its margins (64 left for the values, 22 below for the times).
-    expect(html).toContain('<svg role="img" aria-label="Requests per minute: 4 requests" width="174" height="50" viewBox="0 0 174 50"');
+    // The plot plus its margins (78 left for the values, 22 below for the times).
+    expect(html).toContain('<svg role="img" aria-label="Requests per minute: 4 requests" width="188" height="50" viewBox="0 0 188 50"');
     expect(html).toContain('<path class="line" d="M0,16 L100,8"'); // top of the axis is 5
     for (const tick of ['>0 req/min<', '>2.5 req/min<', '>5 req/min<', '>60 min ago<', '>now<']) expect(html).toContain(tick);
     expect(html).not.toMatch(/https?:/);
