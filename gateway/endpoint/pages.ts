@@ -26,8 +26,9 @@ export function notWokenPage(failure: { readonly reason: string; readonly crashe
  */
 const OWNER_LINK_SCRIPT = `(() => {
   const link = document.getElementById('owner-link');
-  const prefixed = /^\/p\/([^/]+)/.exec(location.pathname);
-  const label = prefixed ? prefixed[1] : location.hostname.split('.')[0];
+  const path = location.pathname.split('/');
+  const prefixed = path[1] === 'p' && path[2] ? path[2] : null;
+  const label = prefixed || location.hostname.split('.')[0];
   const host = prefixed ? location.host : location.host.slice(location.host.indexOf('.') + 1);
   link.href = location.protocol + '//' + host + '/projects/' + encodeURIComponent(label);
 })();`;

@@ -70,6 +70,15 @@ describe('running a demo from the dashboard', () => {
     // Exact time on hover.
     expect(await card.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await screenshot(page, 'gallery');
+
+    // Its visitors see a page for them, without the build's reason; its owner follows the link to the dashboard.
+    await page.goto(broken.body.endpoint);
+    expect(await page.locator('h1').textContent()).toBe('This demo is not available');
+    expect(await page.textContent('body')).not.toContain('Dockerfile');
+    await screenshot(page, 'visitor-page-failed');
+    await page.click('#owner-link');
+    await page.waitForURL(`${new URL(broken.body.endpoint).origin.replace(`${broken.body.id}.`, '')}/projects/${broken.body.id}`);
+    expect(await page.locator('#deployment-error').textContent()).toContain('no Dockerfile at "Dockerfile"');
     await gateway.api('DELETE', `/api/projects/${broken.body.id}`);
   }, 120_000);
 
