@@ -54,6 +54,8 @@ export interface ProjectService {
   getDeployment(id: string): Promise<Deployment>;
   /** The project's deployments, newest first. */
   listDeployments(projectId: string): Promise<Deployment[]>;
+  /** Whether an image is still kept (a rollback to it can be made); null when this gateway cannot tell. */
+  imageKept(image: string): Promise<boolean | null>;
   /** Serves `deploymentId`'s kept image again as a new deployment (no resolve, fetch or build). */
   rollback(projectId: string, deploymentId: string): Promise<Deployment>;
   readLog(deploymentId: string, offset: number): Promise<{ text: string; nextOffset: number }>;
@@ -150,6 +152,11 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
     async listDeployments(projectId) {
       await mustGet(projectId);
       return store.listDeployments(projectId);
+    },
+
+    async imageKept(image) {
+      if (!pipeline.rollback || !builder.inspectImage) return null;
+      return (await builder.inspectImage(image)) !== null;
     },
 
     async rollback(projectId, deploymentId) {

@@ -11,7 +11,7 @@ import { createDashboardActions } from './action-routes.tsx';
 import { ansiToHtml } from './ansi.ts';
 import { DeletePage } from './delete-page.tsx';
 import { DeploymentPage } from './deployment-page.tsx';
-import { HistoryPage } from './history-page.tsx';
+import { HistoryPage, canRollBackTo } from './history-page.tsx';
 import { noticeKind } from './notice.tsx';
 import { draftOf } from './settings-form.ts';
 import { SettingsPage } from './settings-page.tsx';
@@ -93,7 +93,11 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const details = await findProject(id);
     if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
     const deployments = await projects.listDeployments(id);
-    return c.html(<HistoryPage project={details.project} deployments={deployments} now={now()} tokenRequired={tokenRequired} notice={noticeKind(c.req.query('done'))} />);
+    const pruned = new Set<string>();
+    for (const deployment of deployments) {
+      if (canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false) pruned.add(deployment.id);
+    }
+    return c.html(<HistoryPage project={details.project} deployments={deployments} now={now()} tokenRequired={tokenRequired} notice={noticeKind(c.req.query('done'))} pruned={pruned} />);
   });
 
   ui.get('/projects/:id/deployments/:deploymentId', async (c) => {
@@ -102,7 +106,8 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const deployment = details && (await projects.getDeployment(c.req.param('deploymentId')).catch(() => null));
     if (details === null || !deployment || deployment.projectId !== id) return c.html(<NotFoundPage what={`Deployment "${c.req.param('deploymentId')}" of project "${id}"`} />, 404);
     const { text } = await projects.readLog(deployment.id, 0);
-    return c.html(<DeploymentPage project={details.project} deployment={deployment} log={text} now={now()} tokenRequired={tokenRequired} />);
+    const pruned = canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false;
+    return c.html(<DeploymentPage project={details.project} deployment={deployment} log={text} now={now()} tokenRequired={tokenRequired} pruned={pruned} />);
   });
 
   ui.get('/projects/:id/settings', async (c) => {

@@ -18,10 +18,12 @@ export interface DeploymentPageProps {
   readonly log: string;
   readonly now: Date;
   readonly tokenRequired: boolean;
+  /** Its image was pruned: no rollback to it. */
+  readonly pruned?: boolean;
 }
 
 /** `/projects/:id/deployments/:deploymentId`: one deployment of the history, with its whole log; no script needed. */
-export function DeploymentPage({ project, deployment, log, now, tokenRequired }: DeploymentPageProps) {
+export function DeploymentPage({ project, deployment, log, now, tokenRequired, pruned = false }: DeploymentPageProps) {
   const base = `/projects/${encodeURIComponent(project.id)}`;
   const port = portOf(deployment);
   return (
@@ -48,7 +50,8 @@ export function DeploymentPage({ project, deployment, log, now, tokenRequired }:
         </div>
       )}
       <div class="actions">
-        {canRollBackTo(project, deployment) && <ActionForm action={`${base}/rollback`} fields={{ deploymentId: deployment.id }} label="Roll back to this deployment" tokenRequired={tokenRequired} />}
+        {canRollBackTo(project, deployment) && pruned && <span class="muted pruned">Its image was pruned: no rollback to it.</span>}
+        {canRollBackTo(project, deployment) && !pruned && <ActionForm action={`${base}/rollback`} fields={{ deploymentId: deployment.id }} label="Roll back to this deployment" tokenRequired={tokenRequired} />}
         <a href={`${base}/history`}>Back to the history</a>
         {!isTerminal(deployment.status) && <a href={base}>Follow it live on the overview</a>}
       </div>

@@ -9,9 +9,14 @@ import { ProjectTabs } from './project-tabs.tsx';
 import { RelativeTime } from './relative-time.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
-/** A deployment that served and is not serving now: its kept image can serve again. */
-export function canRollBackTo(project: Project, deployment: Deployment): boolean {
-  return (deployment.status === 'ready' || deployment.status === 'superseded') && deployment.image !== null && deployment.id !== project.currentDeploymentId;
+/** A deployment that served and is not serving now (nor is its image, through a rollback): its kept image can serve again. */
+export function canRollBackTo(project: Project, deployment: Deployment, servingImage: string | null = null): boolean {
+  return (
+    (deployment.status === 'ready' || deployment.status === 'superseded') &&
+    deployment.image !== null &&
+    deployment.id !== project.currentDeploymentId &&
+    deployment.image !== servingImage
+  );
 }
 
 /** Whole run time, from the first phase's start to the last one's end (or now, while it runs). Pure. */
@@ -30,11 +35,15 @@ export interface HistoryPageProps {
   readonly now: Date;
   readonly tokenRequired: boolean;
   readonly notice?: NoticeKind | null;
+  /** Deployments whose image was pruned (no rollback to them), as far as the gateway can tell. */
+  readonly pruned?: ReadonlySet<string>;
 }
 
 /** `/projects/:id/history`: every deployment with its status, commit, phase durations and log, and a rollback to any that served. */
-export function HistoryPage({ project, deployments, now, tokenRequired, notice = null }: HistoryPageProps) {
+export function HistoryPage({ project, deployments, now, tokenRequired, notice = null, pruned = new Set() }: HistoryPageProps) {
   const base = `/projects/${encodeURIComponent(project.id)}`;
+  const servingImage = deployments.find((deployment) => deployment.id === project.currentDeploymentId)?.image ?? null;
+  const offered = (deployment: Deployment) => canRollBackTo(project, deployment, servingImage);
   return (
     <Layout title={`${titleOf(project)} · history`}>
       <h1>{project.id}</h1>
@@ -82,7 +91,8 @@ export function HistoryPage({ project, deployments, now, tokenRequired, notice =
                     <a href={page} class="log-link">
                       Log
                     </a>
-                    {canRollBackTo(project, deployment) && (
+                    {offered(deployment) && pruned.has(deployment.id) && <div class="muted pruned">image pruned</div>}
+                    {offered(deployment) && !pruned.has(deployment.id) && (
                       <ActionForm
                         action={`${base}/rollback`}
                         fields={{ deploymentId: deployment.id }}

@@ -126,6 +126,16 @@ describe('running a demo from the dashboard', () => {
     expect(await page.locator('#timeline [data-phase]').count()).toBe(1); // only starting: nothing was rebuilt
     expect((await gateway.endpoint(id)).text).toBe('version one\n');
     await screenshot(page, 'project-rolled-back');
+
+    // The second deployment is superseded now; once its image is pruned, the history offers no rollback to it.
+    const [, second] = (await gateway.api('GET', `/api/projects/${id}/deployments`)).body.deployments;
+    expect(second.status).toBe('superseded');
+    await testDocker().docker.getImage(second.image).remove();
+    await page.goto(`${gateway.url}/projects/${id}/history`);
+    const row = page.locator(`tr[data-deployment="${second.id}"]`);
+    expect(await row.locator('.pruned').textContent()).toBe('image pruned');
+    expect(await row.locator('form.action').count()).toBe(0);
+    expect(await page.locator(`tr[data-deployment="${firstDeployment}"] form.action`).count()).toBe(0); // its image serves again
   }, 120_000);
 
   it('saves settings with the API’s validation and redeploys with them', async () => {

@@ -48,7 +48,7 @@ describe('the dashboard’s project actions (forms, no script needed)', () => {
       { name: 'resolving' as const, startedAt: `2026-11-25T${start}.000Z`, endedAt: `2026-11-25T${start}.500Z` },
       { name: 'building' as const, startedAt: `2026-11-25T${start}.500Z`, endedAt: `2026-11-25T${end}.000Z` },
     ];
-    await store.createDeployment(makeDeployment({ id: 'd1', projectId: ID, status: 'superseded', commit: 'aaaaaaa1111', image: 'portico/x:aaa', phases: phases('09:00:00', '09:00:05'), createdAt: '2026-11-25T09:00:00.000Z' }));
+    await store.createDeployment(makeDeployment({ id: 'd1', projectId: ID, status: 'superseded', commit: 'aaaaaaa1111', image: 'portico-test/busybox:latest', phases: phases('09:00:00', '09:00:05'), createdAt: '2026-11-25T09:00:00.000Z' }));
     await store.createDeployment(makeDeployment({ id: 'd2', projectId: ID, status: 'ready', commit: 'bbbbbbb2222', image: 'portico/x:bbb', phases: phases('10:00:00', '10:00:03'), createdAt: '2026-11-25T10:00:00.000Z' }));
     await store.createDeployment(
       makeDeployment({ id: 'd3', projectId: ID, status: 'failed', commit: 'ccccccc3333', error: 'RUN pip install failed\nexit code 1', phases: phases('11:00:00', '11:00:02'), createdAt: '2026-11-25T11:00:00.000Z' }),
