@@ -54,6 +54,8 @@ export interface ProjectService {
   getDeployment(id: string): Promise<Deployment>;
   /** The project's deployments, newest first. */
   listDeployments(projectId: string): Promise<Deployment[]>;
+  /** Whether this gateway can roll back at all (its pipeline releases kept images; AWS's cannot yet). */
+  canRollBack(): boolean;
   /** Whether an image is still kept (a rollback to it can be made); null when this gateway cannot tell. */
   imageKept(image: string): Promise<boolean | null>;
   /** Serves `deploymentId`'s kept image again as a new deployment (no resolve, fetch or build). */
@@ -152,6 +154,10 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
     async listDeployments(projectId) {
       await mustGet(projectId);
       return store.listDeployments(projectId);
+    },
+
+    canRollBack() {
+      return pipeline.rollback !== undefined && builder.inspectImage !== undefined;
     },
 
     async imageKept(image) {

@@ -97,7 +97,17 @@ export function createDashboard(deps: DashboardDeps): Hono {
     for (const deployment of deployments) {
       if (canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false) pruned.add(deployment.id);
     }
-    return c.html(<HistoryPage project={details.project} deployments={deployments} now={now()} tokenRequired={tokenRequired} notice={noticeKind(c.req.query('done'))} pruned={pruned} />);
+    return c.html(
+      <HistoryPage
+        project={details.project}
+        deployments={deployments}
+        now={now()}
+        tokenRequired={tokenRequired}
+        notice={noticeKind(c.req.query('done'))}
+        pruned={pruned}
+        rollbackAvailable={projects.canRollBack()}
+      />,
+    );
   });
 
   ui.get('/projects/:id/deployments/:deploymentId', async (c) => {
@@ -107,7 +117,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
     if (details === null || !deployment || deployment.projectId !== id) return c.html(<NotFoundPage what={`Deployment "${c.req.param('deploymentId')}" of project "${id}"`} />, 404);
     const { text } = await projects.readLog(deployment.id, 0);
     const pruned = canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false;
-    return c.html(<DeploymentPage project={details.project} deployment={deployment} log={text} now={now()} tokenRequired={tokenRequired} pruned={pruned} />);
+    return c.html(<DeploymentPage project={details.project} deployment={deployment} log={text} now={now()} tokenRequired={tokenRequired} pruned={pruned} rollbackAvailable={projects.canRollBack()} />);
   });
 
   ui.get('/projects/:id/settings', async (c) => {

@@ -20,10 +20,12 @@ export interface DeploymentPageProps {
   readonly tokenRequired: boolean;
   /** Its image was pruned: no rollback to it. */
   readonly pruned?: boolean;
+  /** False where the gateway cannot roll back (AWS, for now). */
+  readonly rollbackAvailable?: boolean;
 }
 
 /** `/projects/:id/deployments/:deploymentId`: one deployment of the history, with its whole log; no script needed. */
-export function DeploymentPage({ project, deployment, log, now, tokenRequired, pruned = false }: DeploymentPageProps) {
+export function DeploymentPage({ project, deployment, log, now, tokenRequired, pruned = false, rollbackAvailable = true }: DeploymentPageProps) {
   const base = `/projects/${encodeURIComponent(project.id)}`;
   const port = portOf(deployment);
   return (
@@ -50,8 +52,8 @@ export function DeploymentPage({ project, deployment, log, now, tokenRequired, p
         </div>
       )}
       <div class="actions">
-        {canRollBackTo(project, deployment) && pruned && <span class="muted pruned">Its image was pruned: no rollback to it.</span>}
-        {canRollBackTo(project, deployment) && !pruned && <ActionForm action={`${base}/rollback`} fields={{ deploymentId: deployment.id }} label="Roll back to this deployment" tokenRequired={tokenRequired} />}
+        {rollbackAvailable && canRollBackTo(project, deployment) && pruned && <span class="muted pruned">Its image was pruned: no rollback to it.</span>}
+        {rollbackAvailable && canRollBackTo(project, deployment) && !pruned && <ActionForm action={`${base}/rollback`} fields={{ deploymentId: deployment.id }} label="Roll back to this deployment" tokenRequired={tokenRequired} />}
         <a href={`${base}/history`}>Back to the history</a>
         {!isTerminal(deployment.status) && <a href={base}>Follow it live on the overview</a>}
       </div>

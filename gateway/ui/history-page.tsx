@@ -37,13 +37,15 @@ export interface HistoryPageProps {
   readonly notice?: NoticeKind | null;
   /** Deployments whose image was pruned (no rollback to them), as far as the gateway can tell. */
   readonly pruned?: ReadonlySet<string>;
+  /** False where the gateway cannot roll back (AWS, for now): no rollback is offered. */
+  readonly rollbackAvailable?: boolean;
 }
 
 /** `/projects/:id/history`: every deployment with its status, commit, phase durations and log, and a rollback to any that served. */
-export function HistoryPage({ project, deployments, now, tokenRequired, notice = null, pruned = new Set() }: HistoryPageProps) {
+export function HistoryPage({ project, deployments, now, tokenRequired, notice = null, pruned = new Set(), rollbackAvailable = true }: HistoryPageProps) {
   const base = `/projects/${encodeURIComponent(project.id)}`;
   const servingImage = deployments.find((deployment) => deployment.id === project.currentDeploymentId)?.image ?? null;
-  const offered = (deployment: Deployment) => canRollBackTo(project, deployment, servingImage);
+  const offered = (deployment: Deployment) => rollbackAvailable && canRollBackTo(project, deployment, servingImage);
   return (
     <Layout title={`${titleOf(project)} · history`}>
       <h1>{project.id}</h1>
@@ -108,7 +110,11 @@ export function HistoryPage({ project, deployments, now, tokenRequired, notice =
           </tbody>
         </table>
       )}
-      <p class="muted">Rolling back starts the earlier deployment's kept image again, with the project's current settings; only the newest images of a project are kept (PORTICO_KEEP_IMAGES).</p>
+      <p class="muted">
+        {rollbackAvailable
+          ? "Rolling back starts the earlier deployment's kept image again, with the project's current settings; only the newest images of a project are kept (PORTICO_KEEP_IMAGES)."
+          : 'This gateway cannot roll back yet: redeploy instead.'}
+      </p>
       <script dangerouslySetInnerHTML={{ __html: TOKEN_SCRIPT }} />
     </Layout>
   );

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectStore } from '../../gateway/ports/project-store.ts';
 import type { ProjectService } from '../../gateway/services/project-service.ts';
+import { HistoryPage } from '../../gateway/ui/history-page.tsx';
 import { canChange } from '../../gateway/ui/settings-page.tsx';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 import { dashboardApp, get } from './dashboard-app.ts';
@@ -229,3 +230,19 @@ function withCards(store: ProjectStore, cards: Readonly<Record<string, object>>)
   };
   return { get: details, list: async () => Promise.all((await store.listProjects()).map((project) => details(project.id))) } as unknown as ProjectService;
 }
+
+describe('the history where the gateway cannot roll back (AWS, for now)', () => {
+  it('offers no rollback and says to redeploy', async () => {
+    const project = makeProject({ currentDeploymentId: 'd2' });
+    const deployments = [
+      makeDeployment({ id: 'd2', projectId: project.id, status: 'ready', image: 'repo:b' }),
+      makeDeployment({ id: 'd1', projectId: project.id, status: 'superseded', image: 'repo:a' }),
+    ];
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const offered = await HistoryPage({ project, deployments, now, tokenRequired: false }).toString();
+    expect(offered).toContain(`action="/projects/${project.id}/rollback"`);
+    const html = await HistoryPage({ project, deployments, now, tokenRequired: false, rollbackAvailable: false }).toString();
+    expect(html).not.toContain('/rollback');
+    expect(html).toContain('This gateway cannot roll back yet: redeploy instead.');
+  });
+});
