@@ -1,11 +1,10 @@
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectStore } from '../../gateway/ports/project-store.ts';
-import type { ProjectService } from '../../gateway/services/project-service.ts';
 import { HistoryPage } from '../../gateway/ui/history-page.tsx';
 import { canChange } from '../../gateway/ui/settings-page.tsx';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
-import { dashboardApp, get } from './dashboard-app.ts';
+import { dashboardApp, get, withCards } from './dashboard-app.ts';
 
 /** A form post from the dashboard's own pages (same origin), as a browser sends it. */
 function post(app: Hono, path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Response> {
@@ -217,19 +216,6 @@ describe('the gallery', () => {
   });
 });
 
-/**
- * The project reads as a gateway that records Spaces front matter answers them (the `card` field);
- * only what the gallery and the project page call.
- */
-function withCards(store: ProjectStore, cards: Readonly<Record<string, object>>): ProjectService {
-  const details = async (id: string) => {
-    const project = (await store.getProject(id))!;
-    const [latest] = await store.listDeployments(id);
-    const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
-    return { project: { ...project, card: cards[id] ?? null }, latestDeployment: latest ?? null, currentDeployment: current };
-  };
-  return { get: details, list: async () => Promise.all((await store.listProjects()).map((project) => details(project.id))) } as unknown as ProjectService;
-}
 
 describe('the history where the gateway cannot roll back (AWS, for now)', () => {
   it('offers no rollback and says to redeploy', async () => {
