@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectStore } from '../../gateway/ports/project-store.ts';
 import { HistoryPage } from '../../gateway/ui/history-page.tsx';
+import { ProjectPage } from '../../gateway/ui/project-page.tsx';
 import { canChange } from '../../gateway/ui/settings-page.tsx';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 import { dashboardApp, get, withCards } from './dashboard-app.ts';
@@ -230,5 +231,25 @@ describe('the history where the gateway cannot roll back (AWS, for now)', () => 
     const html = await HistoryPage({ project, deployments, now, tokenRequired: false, rollbackAvailable: false }).toString();
     expect(html).not.toContain('/rollback');
     expect(html).toContain('This gateway cannot roll back yet: redeploy instead.');
+  });
+});
+
+describe('the port a deployment found, where the gateway records it', () => {
+  it('is shown with its reason on the project page, and left out where it is not recorded', async () => {
+    const project = makeProject({ currentDeploymentId: 'p1' });
+    const base = makeDeployment({ id: 'p1', projectId: project.id, status: 'ready' });
+    // As a gateway that discovers ports records them on the deployment.
+    const found = { ...base, port: 8501, portReason: 'listens on 8501, not the EXPOSEd 80' };
+    const render = (deployment: typeof base) =>
+      ProjectPage({
+        details: { project, latestDeployment: deployment, currentDeployment: deployment },
+        endpoint: 'http://main-gpt2-acme.localhost:8080',
+        runtime: { state: 'running', lastRequestAt: null, coldStarts: 0 },
+        now: new Date('2026-11-25T10:00:00.000Z'),
+        runtimeLog: '',
+        history: [],
+      }).toString();
+    expect(await render(found)).toContain('<p class="muted" id="port">serves on port 8501 (listens on 8501, not the EXPOSEd 80)</p>');
+    expect(await render(base)).not.toContain('id="port"');
   });
 });
