@@ -20,3 +20,7 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 echo "test-prereqs: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium present')"
+# Demo cards show their front matter's emoji: without a colour emoji font the screenshots show empty boxes (not fatal).
+if [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji >/dev/null || echo "test-prereqs: no emoji font (screenshots show boxes for emoji)" >&2
+fi

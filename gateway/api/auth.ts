@@ -21,6 +21,11 @@ export function requireToken(expectedSha256: string | undefined, options: { read
   };
 }
 
+/** Whether `sent` is the token whose SHA-256 (hex) is `expectedSha256`, compared in constant time (the dashboard's forms send it as a field). */
+export function tokenMatches(expectedSha256: string, sent: string): boolean {
+  return timingSafeEqual(sha256(sent), Buffer.from(expectedSha256, 'hex'));
+}
+
 /** The SHA-256 (hex) the gateway compares tokens by: on AWS only this hash is deployed, never the token. */
 export function tokenSha256(token: string): string {
   return sha256(token).toString('hex');

@@ -3,7 +3,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { type ErrorCode, isPorticoError } from '../errors.ts';
 
-const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
+/** The HTTP status of each error code (the dashboard's forms answer with the same). */
+export const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_input: 400,
   dockerfile_invalid: 400,
   placement_failed: 409,

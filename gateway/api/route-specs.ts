@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createdProject, deployment, errorBody, project, projectList, updatedProject } from './response-schemas.ts';
-import { createProjectBody, updateProjectBody } from './schemas.ts';
+import { createdProject, deployment, deploymentList, errorBody, project, projectList, updatedProject } from './response-schemas.ts';
+import { createProjectBody, rollbackBody, updateProjectBody } from './schemas.ts';
 
 /** The REST API's routes as OpenAPI operations: paths, inputs, and every answer with its status. */
 
@@ -90,6 +90,35 @@ export const redeployProject = createRoute({
   ...guarded,
   request: { params: idParam('project') },
   responses: { 202: json(deployment, 'the new deployment, queued'), ...unauthorized, 404: failure('no such project'), ...common },
+});
+
+export const listDeployments = createRoute({
+  method: 'get',
+  path: '/projects/{id}/deployments',
+  tags: ['deployments'],
+  summary: "The project's deployments, newest first: status, commit, phases",
+  request: { params: idParam('project') },
+  responses: { 200: json(deploymentList, 'every deployment of the project'), 404: failure('no such project'), ...common },
+});
+
+export const rollbackProject = createRoute({
+  method: 'post',
+  path: '/projects/{id}/rollback',
+  tags: ['deployments'],
+  summary: 'Serve an earlier deployment again, from its kept image',
+  description:
+    'Starts a new deployment that releases the image of `deploymentId` (a deployment of this project that reached ready) through the same start, probe and switch as any deployment; nothing is resolved, fetched or built. Only the newest PORTICO_KEEP_IMAGES images of a project are kept: an older one answers 409.',
+  ...guarded,
+  request: { params: idParam('project'), body: { required: true, content: { 'application/json': { schema: rollbackBody } } } },
+  responses: {
+    202: json(deployment, 'the new deployment, queued; it skips resolving, fetching and building'),
+    400: failure('invalid input'),
+    ...unauthorized,
+    404: failure('no such project, or no such deployment of it'),
+    409: failure('that deployment never served, is serving already, or its image was pruned'),
+    415: failure('the body is not sent as application/json'),
+    ...common,
+  },
 });
 
 export const getDeployment = createRoute({

@@ -82,6 +82,10 @@ export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, a
 
   api.openapi(spec.redeployProject, async (c) => c.json(deploymentView(await projects.redeploy(c.req.valid('param').id)), 202));
 
+  api.openapi(spec.listDeployments, async (c) => c.json({ deployments: (await projects.listDeployments(c.req.valid('param').id)).map(deploymentView) }, 200));
+
+  api.openapi(spec.rollbackProject, async (c) => c.json(deploymentView(await projects.rollback(c.req.valid('param').id, c.req.valid('json').deploymentId)), 202));
+
   api.openapi(spec.getDeployment, async (c) => c.json(deploymentView(await projects.getDeployment(c.req.valid('param').id)), 200));
 
   api.openapi(spec.getDeploymentLogs, async (c) => {

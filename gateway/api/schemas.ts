@@ -46,6 +46,11 @@ export const updateProjectBody = z.strictObject({
   gpu: gpu.optional(),
 });
 
+/** `POST /api/projects/:id/rollback`: the earlier deployment whose kept image serves again. */
+export const rollbackBody = z.strictObject({
+  deploymentId: z.string().min(1).max(200),
+});
+
 /** The fields of a GitHub `push` payload Portico reads; GitHub sends many more, which are kept out. */
 export const githubPushEvent = z.object({
   ref: z.string().min(1),

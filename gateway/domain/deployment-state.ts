@@ -4,7 +4,8 @@ import type { Deployment, DeploymentStatus, PhaseName } from './types.ts';
 export const PHASES: readonly PhaseName[] = ['resolving', 'fetching', 'building', 'starting'];
 
 const NEXT: Readonly<Record<DeploymentStatus, readonly DeploymentStatus[]>> = {
-  queued: ['resolving', 'failed'],
+  // `starting` straight from `queued`: a rollback releases a kept image, with nothing to resolve, fetch or build.
+  queued: ['resolving', 'starting', 'failed'],
   resolving: ['fetching', 'failed'],
   fetching: ['building', 'failed'],
   building: ['starting', 'failed'],

@@ -21,10 +21,11 @@ export async function resolveEndpoint(store: ProjectStore, label: string): Promi
   // The current pointer is only ever set to a deployment whose container answered its probe.
   if (current?.container) return { kind: 'container', projectId: project.id, deploymentId: current.id, container: current.container };
   const [latest] = await store.listDeployments(project.id);
-  const message = !latest
-    ? `"${label}" has not been deployed yet.`
+  // For the demo's visitors: why it failed (build output, a Dockerfile's line) is on the dashboard, for its owner.
+  const page: Page = !latest
+    ? { status: 503, title: 'This demo is not up yet', message: 'It has not been deployed yet. Please come back later.', forVisitors: true }
     : latest.status === 'failed'
-      ? `The latest deployment of "${label}" failed: ${latest.error ?? 'no reason recorded'}`
-      : `"${label}" is being deployed (${latest.status}). Try again in a moment.`;
-  return { kind: 'page', projectId: project.id, page: { status: 503, title: 'Demo not available yet', message } };
+      ? { status: 503, title: 'This demo is not available', message: 'It could not be started. Please try again later.', forVisitors: true }
+      : { status: 503, title: 'This demo is starting', message: 'A new version is being deployed right now. Please try again in a minute.' };
+  return { kind: 'page', projectId: project.id, page };
 }

@@ -43,4 +43,6 @@ export interface ImageBuilder {
    * An image a container still uses is kept whatever `keep` says. Returns the images removed.
    */
   pruneProjectImages(projectId: string, options: { readonly keep: readonly string[] }): Promise<{ readonly removed: readonly string[] }>;
+  /** A kept image's facts, or null when it is gone (pruned or removed), for a rollback. Absent: this builder cannot tell (rollback is refused). */
+  inspectImage?(tag: string): Promise<ImageFacts | null>;
 }

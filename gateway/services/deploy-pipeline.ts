@@ -6,11 +6,18 @@ import type { Deployment, Project } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
 import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import { holdGpus, placeBuiltImage } from './image-placement.ts';
+import type { ImageFacts } from '../ports/image-builder.ts';
 import type { DeploySettings, Ports } from './ports.ts';
+import { rollbackRelease } from './rollback.ts';
 
 export interface DeployPipeline {
   /** Records a queued deployment and runs it after any deployment of the same project still running. */
   enqueue(project: Project): Promise<Deployment>;
+  /**
+   * Records a queued deployment that releases `target`'s kept image (described by `facts`) through
+   * the same start/probe/switch phase, skipping resolve, fetch and build. Absent: this host cannot roll back.
+   */
+  rollback?(project: Project, target: Deployment, facts: ImageFacts): Promise<Deployment>;
   /** Resolves when every deployment queued so far has finished (for shutdown and tests). */
   idle(): Promise<void>;
 }
@@ -91,17 +98,38 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
     }
   }
 
+  /** One deployment at a time per project, in the order they were recorded. */
+  async function schedule(deployment: Deployment, work: () => Promise<void>): Promise<Deployment> {
+    await store.createDeployment(deployment);
+    const previous = queues.get(deployment.projectId) ?? Promise.resolve();
+    const next = previous.then(work);
+    queues.set(deployment.projectId, next);
+    void next.finally(() => {
+      if (queues.get(deployment.projectId) === next) queues.delete(deployment.projectId);
+    });
+    return deployment;
+  }
+
   return {
-    async enqueue(project) {
+    enqueue(project) {
       const deployment = queuedDeployment(randomUUID(), project.id, clock.now());
-      await store.createDeployment(deployment);
-      const previous = queues.get(project.id) ?? Promise.resolve();
-      const next = previous.then(() => run(deployment));
-      queues.set(project.id, next);
-      void next.finally(() => {
-        if (queues.get(project.id) === next) queues.delete(project.id);
+      return schedule(deployment, () => run(deployment));
+    },
+    rollback(project, target, facts) {
+      const deployment = { ...queuedDeployment(randomUUID(), project.id, clock.now()), commit: target.commit, placement: target.placement };
+      return schedule(deployment, async () => {
+        try {
+          // A kept GPU image needs its GPUs free before it starts, as a new build does.
+          const gpus = await holdGpus(ports, settings.gpuReserver, deployment);
+          try {
+            await rollbackRelease(ports, { deployment, target, facts, settings });
+          } finally {
+            gpus.release();
+          }
+        } catch (error) {
+          await failDeployment(ports, deployment.id, error);
+        }
       });
-      return deployment;
     },
     async idle() {
       while (queues.size > 0) await Promise.all(queues.values());

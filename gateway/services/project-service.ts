@@ -4,6 +4,7 @@ import type { Deployment, GpuSetting, Project } from '../domain/types.ts';
 import { PorticoError } from '../errors.ts';
 import type { DeployPipeline } from './deploy-pipeline.ts';
 import type { Ports } from './ports.ts';
+import { rollbackTarget } from './rollback.ts';
 
 export interface CreateProjectInput {
   readonly repo: string;
@@ -51,6 +52,14 @@ export interface ProjectService {
   update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
+  /** The project's deployments, newest first. */
+  listDeployments(projectId: string): Promise<Deployment[]>;
+  /** Whether this gateway can roll back at all (its pipeline releases kept images; AWS's cannot yet). */
+  canRollBack(): boolean;
+  /** Whether an image is still kept (a rollback to it can be made); null when this gateway cannot tell. */
+  imageKept(image: string): Promise<boolean | null>;
+  /** Serves `deploymentId`'s kept image again as a new deployment (no resolve, fetch or build). */
+  rollback(projectId: string, deploymentId: string): Promise<Deployment>;
   readLog(deploymentId: string, offset: number): Promise<{ text: string; nextOffset: number }>;
 }
 
@@ -140,6 +149,27 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       const deployment = await store.getDeployment(id);
       if (!deployment) throw new PorticoError('not_found', `no deployment "${id}"`);
       return deployment;
+    },
+
+    async listDeployments(projectId) {
+      await mustGet(projectId);
+      return store.listDeployments(projectId);
+    },
+
+    canRollBack() {
+      return pipeline.rollback !== undefined && builder.inspectImage !== undefined;
+    },
+
+    async imageKept(image) {
+      if (!pipeline.rollback || !builder.inspectImage) return null;
+      return (await builder.inspectImage(image)) !== null;
+    },
+
+    async rollback(projectId, deploymentId) {
+      const project = await mustGet(projectId);
+      if (!pipeline.rollback) throw new PorticoError('conflict', 'this gateway cannot roll back (its pipeline builds remotely); redeploy instead');
+      const { target, facts } = await rollbackTarget(ports, project, deploymentId);
+      return pipeline.rollback(project, target, facts);
     },
 
     async readLog(deploymentId, offset) {

@@ -6,6 +6,15 @@ import { isPorticoError } from '../errors.ts';
 import type { MinutePoint } from '../services/minute-series.ts';
 import type { ProjectDetails } from '../services/project-service.ts';
 import type { GpuHolder } from '../services/scaler.ts';
+import { tokenSha256 as tokenSha256Of } from '../api/auth.ts';
+import { createDashboardActions } from './action-routes.tsx';
+import { ansiToHtml } from './ansi.ts';
+import { DeletePage } from './delete-page.tsx';
+import { DeploymentPage } from './deployment-page.tsx';
+import { HistoryPage, canRollBackTo } from './history-page.tsx';
+import { noticeKind } from './notice.tsx';
+import { draftOf } from './settings-form.ts';
+import { SettingsPage } from './settings-page.tsx';
 import { ApiPage } from './api-page.tsx';
 import { DEPLOY_BADGE_SVG } from './badge-svg.ts';
 import { DeployPage } from './deploy-page.tsx';
@@ -18,7 +27,7 @@ import { ProjectPage } from './project-page.tsx';
 import { type ContainerLogs, readRuntimeLog } from './runtime-log.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
-export interface DashboardDeps extends Pick<ApiDeps, 'projects' | 'endpointUrl' | 'runtimeOf'> {
+export interface DashboardDeps extends Pick<ApiDeps, 'projects' | 'endpointUrl' | 'runtimeOf' | 'apiToken' | 'apiTokenSha256'> {
   /** How often a streamed build log looks for new lines. */
   readonly logPollIntervalMs?: number;
   /** For the duration of a phase still under way. */
@@ -33,10 +42,16 @@ export interface DashboardDeps extends Pick<ApiDeps, 'projects' | 'endpointUrl' 
 
 const DEFAULT_LOG_POLL_INTERVAL_MS = 300;
 
-/** The server-rendered dashboard on the gateway's own host: `/`, `/deploy`, `/gpus`, `/projects/:id` and its `/api` tab. */
+/**
+ * The server-rendered dashboard on the gateway's own host: `/`, `/deploy`, `/gpus`, `/projects/:id`
+ * and its tabs (history, settings, API), one deployment's page, and the action forms.
+ */
 export function createDashboard(deps: DashboardDeps): Hono {
   const { projects, endpointUrl, runtimeOf, containerLogs, historyOf = () => [], gpus, logPollIntervalMs = DEFAULT_LOG_POLL_INTERVAL_MS, now = () => new Date() } = deps;
+  const tokenSha256 = deps.apiTokenSha256 ?? (deps.apiToken === undefined ? undefined : tokenSha256Of(deps.apiToken));
+  const tokenRequired = tokenSha256 !== undefined;
   const ui = new Hono();
+  ui.route('/', createDashboardActions({ projects, tokenSha256 }));
 
   /** The project, or null when there is none of that id (every other error is the app's to report). */
   const findProject = (id: string): Promise<ProjectDetails | null> =>
@@ -47,7 +62,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
 
   ui.get('/', async (c) => {
     const rows = (await projects.list()).map((details) => ({ details, endpoint: endpointUrl(details.project.id), runtime: runtimeOf(details.project.id) }));
-    return c.html(<ProjectListPage rows={rows} />);
+    return c.html(<ProjectListPage rows={rows} now={now()} notice={noticeKind(c.req.query('done'))} />);
   });
 
   ui.get('/deploy', (c) => c.html(<DeployPage repo={c.req.query('repo') ?? ''} branch={c.req.query('branch') ?? ''} />));
@@ -59,7 +74,64 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const details = await findProject(id);
     if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
     const runtimeLog = await readRuntimeLog(details.currentDeployment?.container, containerLogs);
-    return c.html(<ProjectPage details={details} endpoint={endpointUrl(id)} runtime={runtimeOf(id)} now={now()} runtimeLog={runtimeLog} history={historyOf(id)} />);
+    return c.html(
+      <ProjectPage
+        details={details}
+        endpoint={endpointUrl(id)}
+        runtime={runtimeOf(id)}
+        now={now()}
+        runtimeLog={runtimeLog}
+        history={historyOf(id)}
+        tokenRequired={tokenRequired}
+        notice={noticeKind(c.req.query('done'))}
+      />,
+    );
+  });
+
+  ui.get('/projects/:id/history', async (c) => {
+    const id = c.req.param('id');
+    const details = await findProject(id);
+    if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
+    const deployments = await projects.listDeployments(id);
+    const pruned = new Set<string>();
+    for (const deployment of deployments) {
+      if (canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false) pruned.add(deployment.id);
+    }
+    return c.html(
+      <HistoryPage
+        project={details.project}
+        deployments={deployments}
+        now={now()}
+        tokenRequired={tokenRequired}
+        notice={noticeKind(c.req.query('done'))}
+        pruned={pruned}
+        rollbackAvailable={projects.canRollBack()}
+      />,
+    );
+  });
+
+  ui.get('/projects/:id/deployments/:deploymentId', async (c) => {
+    const id = c.req.param('id');
+    const details = await findProject(id);
+    const deployment = details && (await projects.getDeployment(c.req.param('deploymentId')).catch(() => null));
+    if (details === null || !deployment || deployment.projectId !== id) return c.html(<NotFoundPage what={`Deployment "${c.req.param('deploymentId')}" of project "${id}"`} />, 404);
+    const { text } = await projects.readLog(deployment.id, 0);
+    const pruned = canRollBackTo(details.project, deployment) && (await projects.imageKept(deployment.image!).catch(() => null)) === false;
+    return c.html(<DeploymentPage project={details.project} deployment={deployment} log={text} now={now()} tokenRequired={tokenRequired} pruned={pruned} rollbackAvailable={projects.canRollBack()} />);
+  });
+
+  ui.get('/projects/:id/settings', async (c) => {
+    const id = c.req.param('id');
+    const details = await findProject(id);
+    if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
+    return c.html(<SettingsPage project={details.project} draft={draftOf(details.project)} tokenRequired={tokenRequired} notice={noticeKind(c.req.query('done'))} />);
+  });
+
+  ui.get('/projects/:id/delete', async (c) => {
+    const id = c.req.param('id');
+    const details = await findProject(id);
+    if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
+    return c.html(<DeletePage project={details.project} tokenRequired={tokenRequired} />);
   });
 
   ui.get('/projects/:id/api', async (c) => {
@@ -68,10 +140,12 @@ export function createDashboard(deps: DashboardDeps): Hono {
     return c.html(<ApiPage projectId={id} endpoint={endpointUrl(id)} />);
   });
 
-  /** The runtime log as plain text, for the project page's refresh. */
+  /** The runtime log as plain text, or with `?format=html` as the project page's refresh shows it (colours rendered, escaped). */
   ui.get('/ui/projects/:id/runtime-log', async (c) => {
     const details = await projects.get(c.req.param('id')); // unknown: the app's 404
-    return c.text(await readRuntimeLog(details.currentDeployment?.container, containerLogs), 200, { 'cache-control': 'no-store' });
+    const text = await readRuntimeLog(details.currentDeployment?.container, containerLogs);
+    if (c.req.query('format') === 'html') return c.html(ansiToHtml(text), 200, { 'cache-control': 'no-store' });
+    return c.text(text, 200, { 'cache-control': 'no-store' });
   });
 
   /** The project page swaps these server-rendered fragments in as the deployment moves on. */

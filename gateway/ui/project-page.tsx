@@ -10,6 +10,11 @@ import { ProjectCharts } from './project-charts.tsx';
 import { ProjectTabs } from './project-tabs.tsx';
 import { RuntimeLog } from './runtime-log.tsx';
 import { StatusBadge } from './status-badge.tsx';
+import { ActionForm, TOKEN_SCRIPT } from './action-form.tsx';
+import { stripAnsi } from './ansi.ts';
+import { Notice, type NoticeKind } from './notice.tsx';
+import { cardOf, portOf, titleOf } from './project-facts.ts';
+import { RelativeTime } from './relative-time.tsx';
 
 /**
  * Appends the build log as it arrives over Server-Sent Events and swaps in the status badge and
@@ -21,7 +26,7 @@ const LOG_SCRIPT = `(() => {
   const events = new EventSource(log.dataset.src);
   events.addEventListener('log', (event) => {
     const following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
-    log.append(JSON.parse(event.data).text);
+    log.insertAdjacentHTML('beforeend', JSON.parse(event.data).html); // rendered by the server, every character escaped
     if (following) log.scrollTop = log.scrollHeight;
   });
   events.addEventListener('progress', (event) => {
@@ -51,43 +56,82 @@ export interface ProjectPageProps {
   readonly runtimeLog: string;
   /** The last hour, a point a minute. */
   readonly history: readonly MinutePoint[];
+  /** PORTICO_TOKEN is set: the action forms ask for it. */
+  readonly tokenRequired?: boolean;
+  /** What the action that led here did. */
+  readonly notice?: NoticeKind | null;
 }
 
-/** `/projects/:id`: the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
-export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history }: ProjectPageProps) {
+/** `/projects/:id`: what the demo is, its actions, the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
+export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history, tokenRequired = false, notice = null }: ProjectPageProps) {
+  const base = `/projects/${encodeURIComponent(project.id)}`;
+  const card = cardOf(project);
+  const served = project.currentDeploymentId !== null;
+  const port = deployment ? portOf(deployment) : null;
   return (
-    <Layout title={project.id}>
+    <Layout title={titleOf(project)}>
       <h1>
         {project.id} <StatusBadge status={deployment?.status ?? null} />
       </h1>
+      {card && (card.title || card.description) ? (
+        <p class="card-line" id="demo-card">
+          {card.emoji ? `${card.emoji} ` : ''}
+          {card.title ? <strong>{card.title}</strong> : null}
+          {card.title && card.description ? ' · ' : ''}
+          {card.description ?? ''}
+        </p>
+      ) : null}
       <ProjectTabs projectId={project.id} current="overview" />
-      <p>
-        <a class="endpoint" href={endpoint}>
-          {endpoint}
+      <Notice kind={notice} />
+      <div class="actions">
+        {served ? (
+          <a class="endpoint button" href={endpoint}>
+            Open demo →
+          </a>
+        ) : (
+          <span class="muted not-serving">Not serving: no deployment has reached ready yet.</span>
+        )}
+        <ActionForm action={`${base}/redeploy`} id="redeploy-form" label="Redeploy" tokenRequired={tokenRequired} />
+        <a class="button" href={`${base}/settings`}>
+          Settings
         </a>
-      </p>
+        <a class="button" href={`${base}/delete`} id="delete-link">
+          Delete…
+        </a>
+      </div>
+      <script dangerouslySetInnerHTML={{ __html: TOKEN_SCRIPT }} />
       <p class="muted">
         {`${describeSource(project.source)} @ ${project.branch} · runs on ${placementText(deployment?.placement ?? null)} · runtime ${runtime.state ?? '—'}`}
+        {served ? ` · ${endpoint}` : ''}
       </p>
       {deployment === null ? (
         <p class="muted">No deployment yet.</p>
       ) : (
         <>
           <h2>Deployment</h2>
-          <p class="muted">{`${deployment.id}${deployment.commit ? ` · commit ${deployment.commit.slice(0, 12)}` : ''} · created ${deployment.createdAt}`}</p>
+          <p class="muted">
+            <a href={`${base}/deployments/${encodeURIComponent(deployment.id)}`}>{deployment.id}</a>
+            {deployment.commit ? ` · commit ${deployment.commit.slice(0, 12)}` : ''} · created <RelativeTime at={deployment.createdAt} now={now} />
+          </p>
           <PhaseTimeline phases={deployment.phases} now={now} />
           {deployment.placement && <p class="muted">{deployment.placement.reason}</p>}
+          {port && <p class="muted" id="port">{`serves on port ${port.port}${port.reason ? ` (${port.reason})` : ''}`}</p>}
           {deployment.error !== null && (
             <div class="card">
               <strong>Why it failed</strong>
               <pre class="error" id="deployment-error">
-                {deployment.error}
+                {stripAnsi(deployment.error)}
               </pre>
             </div>
           )}
           <h2>Build log</h2>
           <pre class="log" id="log" data-src={`/ui/deployments/${encodeURIComponent(deployment.id)}/log`} data-live={String(!isTerminal(deployment.status))}></pre>
           <script dangerouslySetInnerHTML={{ __html: LOG_SCRIPT }} />
+          <noscript>
+            <p>
+              <a href={`${base}/deployments/${encodeURIComponent(deployment.id)}`}>Read this deployment's log</a> (it streams here when scripts run).
+            </p>
+          </noscript>
         </>
       )}
       <RuntimeLog projectId={project.id} text={runtimeLog} />

@@ -1,3 +1,5 @@
+import { ansiToHtml } from './ansi.ts';
+
 /** Lines of the serving container's output the project page shows. */
 export const RUNTIME_LOG_TAIL = 100;
 
@@ -9,12 +11,12 @@ const REFRESH_SCRIPT = `(() => {
   const log = document.getElementById('runtime-log');
   const button = document.getElementById('runtime-log-refresh');
   const refresh = async () => {
-    const response = await fetch(log.dataset.src).catch(() => null);
+    const response = await fetch(log.dataset.src + '?format=html').catch(() => null);
     if (!response || !response.ok) return;
-    const text = await response.text();
-    if (text === log.textContent) return;
+    const html = await response.text();
+    if (html === log.innerHTML) return;
     const following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
-    log.textContent = text;
+    log.innerHTML = html; // rendered by the server from the log, every character escaped
     if (following) log.scrollTop = log.scrollHeight;
   };
   log.scrollTop = log.scrollHeight;
@@ -22,7 +24,7 @@ const REFRESH_SCRIPT = `(() => {
   setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, ${REFRESH_MS});
 })();`;
 
-/** The serving container's last lines, rendered now and refreshed in place. */
+/** The serving container's last lines, colours rendered, refreshed in place. */
 export function RuntimeLog({ projectId, text }: { readonly projectId: string; readonly text: string }) {
   return (
     <section>
@@ -30,9 +32,7 @@ export function RuntimeLog({ projectId, text }: { readonly projectId: string; re
         Runtime log <button type="button" id="runtime-log-refresh" class="small">Refresh</button>
       </h2>
       <p class="muted">{`The serving container's last ${RUNTIME_LOG_TAIL} lines of output (stdout and stderr).`}</p>
-      <pre class="log" id="runtime-log" data-src={`/ui/projects/${encodeURIComponent(projectId)}/runtime-log`}>
-        {text}
-      </pre>
+      <pre class="log" id="runtime-log" data-src={`/ui/projects/${encodeURIComponent(projectId)}/runtime-log`} dangerouslySetInnerHTML={{ __html: ansiToHtml(text) }} />
       <script dangerouslySetInnerHTML={{ __html: REFRESH_SCRIPT }} />
     </section>
   );

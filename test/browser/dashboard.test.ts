@@ -37,19 +37,19 @@ describe('the dashboard in a browser', () => {
 
   const badgeOf = (scope: string) => page.locator(`${scope} .badge`);
 
-  it('lists a deployed project with its ready badge and a working endpoint link', async () => {
+  it('shows a deployed project as a card with its ready badge and a working link to open it', async () => {
     const source = await repos.create(staticSite('hello from the dashboard\n'));
     const created = await gateway.api('POST', '/api/projects', { repo: source.url, branch: 'main' });
     expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
     expect((await gateway.endpoint(created.body.id)).status).toBe(200); // the scaler knows a container once it has served
 
     await page.goto(`${gateway.url}/`);
-    const row = page.locator(`tr[data-project="${created.body.id}"]`);
+    const row = page.locator(`article[data-project="${created.body.id}"]`);
     expect(await row.locator('.badge').getAttribute('data-status')).toBe('ready');
     expect(await row.locator('.badge').textContent()).toBe('ready');
     expect(await row.locator('a.endpoint').getAttribute('href')).toBe(created.body.endpoint);
-    expect(await row.locator('td.runtime').textContent()).toBe('running');
-    expect(await row.locator('td').nth(3).textContent()).toBe('CPU');
+    expect(await row.locator('.runtime').textContent()).toBe('running');
+    expect(await row.locator('.hardware').textContent()).toBe('CPU');
     await screenshot(page, 'project-list');
 
     // *.localhost resolves to the loopback address in Chromium: the link reaches the demo.
@@ -90,13 +90,13 @@ describe('the dashboard in a browser', () => {
     const created = await gateway.api('POST', '/api/projects', { repo: source.url, branch: 'main' });
 
     await page.goto(`${gateway.url}/`);
-    const badge = page.locator(`tr[data-project="${created.body.id}"] .badge`);
+    const badge = page.locator(`article[data-project="${created.body.id}"] .badge`);
     expect(await badge.getAttribute('data-status')).not.toBe('ready');
     await page.fill('#deploy-form input[name="repo"]', 'half-typed/repo');
     // A reload would clear this; the swapped list must not.
     await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
 
-    await page.locator(`tr[data-project="${created.body.id}"] .badge[data-status="ready"]`).waitFor({ timeout: 60_000 });
+    await page.locator(`article[data-project="${created.body.id}"] .badge[data-status="ready"]`).waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
     expect(await page.inputValue('#deploy-form input[name="repo"]')).toBe('half-typed/repo');
     expect((await gateway.api('GET', `/api/projects/${created.body.id}`)).body.latestDeployment.status).toBe('ready');

@@ -109,9 +109,12 @@ describe('bad input gets a clear error and changes nothing else', () => {
     expect(deployment.error).toMatch(/no Dockerfile at "Dockerfile"/);
     expect(deployment.phases.map((p: { name: string }) => p.name)).toEqual(['resolving']);
     expect(await containersOf(label)).toHaveLength(0);
+    // Visitors get a page for them; the reason is on the dashboard, for the owner.
     const page = await gateway.endpoint(label);
     expect(page.status).toBe(503);
-    expect(page.text).toContain('no Dockerfile');
+    expect(page.text).toContain('This demo is not available');
+    expect(page.text).toContain('id="owner-link"');
+    expect(page.text).not.toContain('Dockerfile');
   });
 
   it('fails a Dockerfile syntax error before building, naming the line', async () => {

@@ -33,6 +33,12 @@ describe('deployment state machine', () => {
     expect(canTransition('building', 'superseded')).toBe(false);
   });
 
+  it('lets a rollback go from queued straight to starting, opening only that phase', () => {
+    const state = transition(fresh, 'starting', at(0));
+    expect(state.status).toBe('starting');
+    expect(state.phases).toStrictEqual([{ name: 'starting', startedAt: at(0).toISOString(), endedAt: null }]);
+  });
+
   it('refuses skipping a phase or leaving a terminal state', () => {
     expect(() => transition(fresh, 'building', at(0))).toThrow(InvalidTransitionError);
     expect(() => transition({ status: 'failed', phases: [], error: 'x' }, 'resolving', at(0))).toThrow('cannot go from failed to resolving');

@@ -33,7 +33,7 @@ describe('the build log as Server-Sent Events', () => {
     const events = parseEvents(await response.text());
     expect(events).toEqual([
       { event: 'progress', data: { status: 'failed', badge: expect.stringContaining('data-status="failed"'), timeline: expect.stringContaining('id="timeline"') } },
-      { event: 'log', id: String(Buffer.byteLength('==> building\nline with "quotes"\r\n')), data: { text: '==> building\nline with "quotes"\r\n' } },
+      { event: 'log', id: String(Buffer.byteLength('==> building\nline with "quotes"\r\n')), data: { text: '==> building\nline with "quotes"\r\n', html: '==&gt; building\nline with &quot;quotes&quot;\r\n' } },
       { event: 'end', data: { status: 'failed' } },
     ]);
   });
@@ -58,7 +58,21 @@ describe('the build log as Server-Sent Events', () => {
     const { app, store } = await withDeployment('failed');
     await store.appendLog('d1', 'old\nnew\n');
     const events = parseEvents(await (await get(app, '/ui/deployments/d1/log', { 'last-event-id': '4' })).text());
-    expect(events.filter((e) => e.event === 'log').map((e) => e.data)).toEqual([{ text: 'new\n' }]);
+    expect(events.filter((e) => e.event === 'log').map((e) => e.data)).toEqual([{ text: 'new\n', html: 'new\n' }]);
+  });
+
+  it('sends each chunk with its colours rendered as escaped HTML, a colour carrying into the next chunk', async () => {
+    const { app, store } = await withDeployment('building');
+    await store.appendLog('d1', '\x1b[31mERROR <x>\n');
+    const response = await get(app, '/ui/deployments/d1/log');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!seen.includes('ERROR')) seen += (await reader.read()).value ?? '';
+    await store.appendLog('d1', 'still red\x1b[0m done\n');
+    await store.updateDeployment('d1', { status: 'failed' });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) seen += chunk.value;
+    const html = parseEvents(seen).flatMap((e) => (e.event === 'log' ? [e.data.html] : []));
+    expect(html).toEqual(['<span style="color:#f97066">ERROR &lt;x&gt;\n</span>', '<span style="color:#f97066">still red</span> done\n']);
   });
 
   it('answers an unknown deployment with 404 before streaming', async () => {

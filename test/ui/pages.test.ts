@@ -12,9 +12,9 @@ describe('dashboard pages', () => {
     return made;
   }
 
-  it('lists each project with its latest status, endpoint link, GPU placement and runtime state', async () => {
+  it('shows each project as a card with its latest status, the link to open it, its hardware and runtime state', async () => {
     const { app, store } = await setUp({ 'main-gpt2-acme': { state: 'sleeping', lastRequestAt: null, coldStarts: 2 } });
-    await store.createProject(makeProject());
+    await store.createProject(makeProject({ currentDeploymentId: 'd1' }));
     await store.createDeployment(
       makeDeployment({ id: 'd1', projectId: 'main-gpt2-acme', status: 'ready', placement: { gpus: 1, cudaVersion: '12.1', pool: 't4', reason: 'pool t4 fits' } }),
     );
@@ -25,12 +25,16 @@ describe('dashboard pages', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).toContain('<a href="/projects/main-gpt2-acme">main-gpt2-acme</a>');
-    expect(html).toContain('data-status="ready"');
-    expect(html).toContain('href="http://main-gpt2-acme.localhost:8080"');
-    expect(html).toContain('GPU ×1 (pool t4, CUDA 12.1)');
-    expect(html).toMatch(/<td class="runtime">sleeping<\/td>/);
-    expect(html).toContain('data-status="none"'); // main-cpu-acme has no deployment yet
+    const card = (id: string) => html.slice(html.indexOf(`data-project="${id}"`)).split('</article>')[0]!;
+    expect(card('main-gpt2-acme')).toContain('<a class="title" href="/projects/main-gpt2-acme">main-gpt2-acme</a>');
+    expect(card('main-gpt2-acme')).toContain('data-status="ready"');
+    expect(card('main-gpt2-acme')).toContain('<a class="endpoint open" href="http://main-gpt2-acme.localhost:8080">Open demo →</a>');
+    expect(card('main-gpt2-acme')).toContain('<dd class="hardware">GPU ×1 (pool t4, CUDA 12.1)</dd>');
+    expect(card('main-gpt2-acme')).toContain('<dd class="runtime">sleeping</dd>');
+    expect(card('main-gpt2-acme')).toContain('<p class="muted source">acme/gpt2 @ main</p>');
+    expect(card('main-cpu-acme')).toContain('data-status="none"'); // no deployment yet
+    expect(card('main-cpu-acme')).not.toContain('class="endpoint');
+    expect(card('main-cpu-acme')).toContain('Not serving yet');
     expect(html).toContain('id="deploy-form"');
   });
 

@@ -59,7 +59,11 @@ describe('project page extras', () => {
     const html = await (await get(app, '/projects/main-gpt2-acme')).text();
     const chart = (id: string) => html.slice(html.indexOf(`id="${id}"`)).split('</figure>')[0]!;
     expect(chart('requests-chart')).toContain('4 request(s), at most 3 in a minute');
-    expect(chart('requests-chart')).toMatch(/<path class="line" d="M0,40 .* L235.9,26.7 L240,0"/); // 60 points: the last two minutes had 1 and 3 (a third of the height, then all of it)
+    // 60 points on a 360 × 110 plot whose axis tops at 5: the last two minutes had 1 and 3.
+    expect(chart('requests-chart')).toMatch(/<path class="line" d="M0,110 .* L353.9,88 L360,44"/);
+    expect(chart('requests-chart')).toContain('>5 req/min</text>');
+    expect(chart('requests-chart')).toContain('>60 min ago</text>');
+    expect(chart('wakes-chart')).toContain('>5 s</text>');
     expect(chart('wakes-chart')).toContain('1 wake(s), slowest 2.4 s');
     expect(html).not.toContain('<script src="http');
   });

@@ -98,7 +98,16 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
     return { removed };
   }
 
-  return { build, removeProjectImages, pruneProjectImages };
+  async function inspectImage(tag: string): Promise<ImageFacts | null> {
+    try {
+      return factsOf((await withEngine(where, () => docker.getImage(tag).inspect())).Config);
+    } catch (error) {
+      if (engineStatus(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  return { build, removeProjectImages, pruneProjectImages, inspectImage };
 }
 
 /** The parts of an image's configuration that decide placement and the port. */
