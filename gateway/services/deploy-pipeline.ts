@@ -4,7 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { queuedDeployment } from '../domain/deployment-state.ts';
 import type { Deployment, Project } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
-import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import { declareBuiltPort, failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import type { DeploySettings, Ports } from './ports.ts';
 
 export interface DeployPipeline {
@@ -51,11 +51,13 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       );
       await rm(scratch, { recursive: true, force: true });
       scratch = null;
+      const port = await declareBuiltPort(ports, prepared, deployment, image.facts);
 
       deployment = await releaseDeployment(ports, {
         deployment,
         image: image.tag,
-        port: analysis.port,
+        port: port.port,
+        portSource: port.source,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         nanoCpus: settings.containerNanoCpus,
         startupTimeoutMs: settings.startupTimeoutMs,

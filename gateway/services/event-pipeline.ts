@@ -55,7 +55,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         source: resolved,
         dockerfile: project.dockerfile,
         context: project.context,
-        port: analysis.port,
+        port: prepared.port.port,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
       });
       await store.appendLog(deployment.id, `build ${build.buildId} started; image ${build.image}\n`);
