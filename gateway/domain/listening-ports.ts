@@ -43,8 +43,20 @@ export function parseSocketTable(text: string): ListeningSocket[] {
   return [...seen.values()];
 }
 
+/**
+ * Docker's embedded DNS server listens inside every container on a user-defined network, on
+ * 127.0.0.11 and a random TCP port: never the app's.
+ */
+const DOCKER_DNS = '127.0.0.11';
+
+/** The sockets that may be the app's: all but the engine's own DNS server. */
+export function appSockets(sockets: readonly ListeningSocket[]): ListeningSocket[] {
+  return sockets.filter((socket) => socket.address !== DOCKER_DNS);
+}
+
 /** Whether the app listens on the declared port, on another one, only on loopback, or not at all. */
-export function classifyListeners(sockets: readonly ListeningSocket[], declaredPort: number): ListenVerdict {
+export function classifyListeners(all: readonly ListeningSocket[], declaredPort: number): ListenVerdict {
+  const sockets = appSockets(all);
   const reachable = sockets.filter((socket) => !socket.loopback);
   if (reachable.some((socket) => socket.port === declaredPort)) return { kind: 'declared' };
   if (reachable.length > 0) return { kind: 'elsewhere', ports: [...new Set(reachable.map((socket) => socket.port))].sort((a, b) => a - b) };

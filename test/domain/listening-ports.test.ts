@@ -69,6 +69,12 @@ describe('classifyListeners', () => {
   it('says none when nothing listens', () => {
     expect(classifyListeners([], 80)).toStrictEqual({ kind: 'none' });
   });
+
+  it("leaves out Docker's embedded DNS server, which listens on 127.0.0.11 in every container on a user-defined network", () => {
+    const dns = parseSocketTable(`${TCP_HEADER}\n   0: 0B00007F:8F2D 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0\n`);
+    expect(dns).toStrictEqual([{ address: '127.0.0.11', port: 36653, loopback: true }]);
+    expect(classifyListeners(dns, 8000)).toStrictEqual({ kind: 'none' });
+  });
 });
 
 describe('messages', () => {

@@ -19,10 +19,23 @@ function splitStamp(line: string): { readonly time: string; readonly text: strin
   return space < 0 ? { time: line, text: '' } : { time: line.slice(0, space), text: line.slice(space + 1) };
 }
 
+/**
+ * The engine records a run's StartedAt only after the process runs: a fast app has written (and
+ * even exited) a little before it. A run's output is taken from this long before its StartedAt;
+ * the previous run's output is older by the engine's restart backoff (100 ms, doubling) and more.
+ */
+const START_SLACK_MS = 50;
+
+/** From when a run's output counts, as a comparable time. */
+function runStart(startedAt: string): string {
+  const ms = Date.parse(startedAt);
+  return Number.isFinite(ms) ? comparableTime(new Date(ms - START_SLACK_MS).toISOString()) : comparableTime(startedAt);
+}
+
 /** Whole seconds, as the engine's `since` wants them: lines from earlier in that second are filtered by their own time. */
 function sinceSeconds(startedAt: string): number {
   const ms = Date.parse(startedAt);
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
+  return Number.isFinite(ms) ? Math.floor((ms - START_SLACK_MS) / 1000) : 0;
 }
 
 /**
@@ -31,7 +44,7 @@ function sinceSeconds(startedAt: string): number {
  * restart) are left out. Never throws: a log that cannot be followed is reported as one line.
  */
 export function followRunOutput(docker: Dockerode, id: string, startedAt: string, onOutput: (text: string) => void): { stop(endedAt?: string): Promise<void> } {
-  const from = comparableTime(startedAt);
+  const from = runStart(startedAt);
   let until: string | null = null;
   let stream: Readable | null = null;
   let stopped = false;
@@ -89,7 +102,9 @@ export function followRunOutput(docker: Dockerode, id: string, startedAt: string
   return {
     /** `endedAt`: when the run ended (it crashed); what later runs wrote is left out. */
     async stop(endedAt?: string) {
-      if (endedAt && !endedAt.startsWith('0001-')) until = comparableTime(endedAt);
+      // Like StartedAt, FinishedAt is recorded a little after the process wrote its last line.
+      const endedMs = endedAt && !endedAt.startsWith('0001-') ? Date.parse(endedAt) : Number.NaN;
+      if (Number.isFinite(endedMs)) until = comparableTime(new Date(endedMs + START_SLACK_MS).toISOString());
       stopped = true;
       await started;
       // Give what the engine already sent a moment to arrive, then cut the stream.
@@ -106,7 +121,7 @@ export function followRunOutput(docker: Dockerode, id: string, startedAt: string
  */
 export async function lastRunOutput(docker: Dockerode, info: Dockerode.ContainerInspectInfo, tail: number): Promise<string> {
   try {
-    const from = comparableTime(info.State.StartedAt);
+    const from = runStart(info.State.StartedAt);
     const raw: unknown = await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, since: sinceSeconds(info.State.StartedAt) });
     const text = demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const lines = text

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { type ListeningSocket, classifyListeners, loopbackOnlyMessage } from '../../domain/listening-ports.ts';
+import { type ListeningSocket, appSockets, classifyListeners, loopbackOnlyMessage } from '../../domain/listening-ports.ts';
 import { withPortConventions } from '../../domain/port-env.ts';
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
@@ -141,8 +141,6 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     let nextNote = started + noteEveryMs;
     const first = await inspect();
     const declared = ref.port ?? declaredPort(first);
-    // A restart by the engine (a crash) between two looks still counts as an exit.
-    const restarts = first.RestartCount ?? 0;
     const output = options.onOutput && runs(first) ? followRunOutput(docker, ref.id, first.State.StartedAt, options.onOutput) : null;
     let loopbackSince: number | null = null;
     let lastListenCheck = Number.NEGATIVE_INFINITY;
@@ -151,9 +149,11 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     try {
       for (;;) {
         const info = await inspect();
-        if (!runs(info) || (info.RestartCount ?? 0) > restarts) {
+        if (!runs(info)) {
           runEndedAt = info.State.FinishedAt;
-          throw await exitedError(info, { streamed: output !== null });
+          // Exited before its output could be followed: it goes to the same place, once.
+          if (options.onOutput && !output) options.onOutput(`${await lastRunOutput(docker, info, LOG_LINES)}\n`);
+          throw await exitedError(info, { streamed: options.onOutput !== undefined });
         }
         const remaining = deadline - clock.now().getTime();
         const probe = await probeHttp(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
@@ -220,8 +220,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
 
   async function exitedError(info: Dockerode.ContainerInspectInfo, options: { readonly streamed?: boolean } = {}): Promise<PorticoError> {
     const port = declaredPort(info);
-    const exit = info.State.Running && !info.State.Restarting ? 'crashed and was restarted by the engine' : `exited with code ${info.State.ExitCode}`;
-    const why = info.State.OOMKilled ? `was killed for exceeding its memory limit (${Math.round((info.HostConfig.Memory ?? 0) / 2 ** 20)} MB)` : exit;
+    const why = info.State.OOMKilled ? `was killed for exceeding its memory limit (${Math.round((info.HostConfig.Memory ?? 0) / 2 ** 20)} MB)` : `exited with code ${info.State.ExitCode}`;
     return new PorticoError('start_failed', `container ${why} before answering on port ${port}; ${await outputNote(info, options.streamed ?? false)}`);
   }
 
@@ -396,8 +395,9 @@ function runs(info: Dockerode.ContainerInspectInfo): boolean {
 }
 
 /** What the socket table said at the timeout, for the failure message. */
-function listeningNote(listening: readonly ListeningSocket[] | null, declared: number): string {
-  if (listening === null) return '';
+function listeningNote(all: readonly ListeningSocket[] | null, declared: number): string {
+  if (all === null) return '';
+  const listening = appSockets(all);
   if (listening.length === 0) return '; it listens on no TCP port';
   const ports = [...new Set(listening.map((socket) => socket.port))].sort((a, b) => a - b);
   return `; it listens on ${ports.join(', ')}${ports.includes(declared) ? '' : ', none of which answers HTTP'}`;
