@@ -107,8 +107,8 @@ export function followRunOutput(docker: Dockerode, id: string, startedAt: string
       if (Number.isFinite(endedMs)) until = comparableTime(new Date(endedMs + START_SLACK_MS).toISOString());
       stopped = true;
       await started;
-      // Give what the engine already sent a moment to arrive, then cut the stream.
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 200))]);
+      // A run that ended: give what the engine already sent a moment to arrive, then cut the stream.
+      if (until !== null) await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 200))]);
       runOver = true;
       stream?.destroy();
     },
