@@ -32,6 +32,12 @@ function runStart(startedAt: string): string {
   return Number.isFinite(ms) ? comparableTime(new Date(ms - START_SLACK_MS).toISOString()) : comparableTime(startedAt);
 }
 
+/** Until when an ended run's output counts, as a comparable time; null when the engine has no end time. */
+function runEnd(finishedAt: string): string | null {
+  const ms = finishedAt.startsWith('0001-') ? Number.NaN : Date.parse(finishedAt);
+  return Number.isFinite(ms) ? comparableTime(new Date(ms + START_SLACK_MS).toISOString()) : null;
+}
+
 /** Whole seconds, as the engine's `since` wants them: lines from earlier in that second are filtered by their own time. */
 function sinceSeconds(startedAt: string): number {
   const ms = Date.parse(startedAt);
@@ -103,8 +109,7 @@ export function followRunOutput(docker: Dockerode, id: string, startedAt: string
     /** `endedAt`: when the run ended (it crashed); what later runs wrote is left out. */
     async stop(endedAt?: string) {
       // Like StartedAt, FinishedAt is recorded a little after the process wrote its last line.
-      const endedMs = endedAt && !endedAt.startsWith('0001-') ? Date.parse(endedAt) : Number.NaN;
-      if (Number.isFinite(endedMs)) until = comparableTime(new Date(endedMs + START_SLACK_MS).toISOString());
+      if (endedAt) until = runEnd(endedAt);
       stopped = true;
       await started;
       // A run that ended: give what the engine already sent a moment to arrive, then cut the stream.
@@ -122,13 +127,16 @@ export function followRunOutput(docker: Dockerode, id: string, startedAt: string
 export async function lastRunOutput(docker: Dockerode, info: Dockerode.ContainerInspectInfo, tail: number): Promise<string> {
   try {
     const from = runStart(info.State.StartedAt);
+    // A run that ended (between the engine's restarts, or for good): by the time its output is
+    // read, the engine may have started the next run, whose lines are left out too.
+    const ended = !info.State.Running || info.State.Restarting ? runEnd(info.State.FinishedAt) : null;
     const raw: unknown = await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, since: sinceSeconds(info.State.StartedAt) });
     const text = demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const lines = text
       .split('\n')
       .filter((line) => line !== '')
       .map(splitStamp)
-      .filter(({ time }) => comparableTime(time) >= from)
+      .filter(({ time }) => comparableTime(time) >= from && (ended === null || comparableTime(time) <= ended))
       .map(({ text: line }) => line.replace(/\r$/, ''));
     const last = lines.slice(-tail).join('\n').trimEnd();
     return last || '(no output)';
