@@ -168,17 +168,14 @@ export async function releaseDeployment(ports: Pick<Ports, 'store' | 'runtime' |
       written = written.then(() => store.appendLog(deployment.id, text)).catch(() => undefined);
     };
     await store.appendLog(deployment.id, `waiting up to ${Math.round(startupTimeoutMs / 1000)}s for the app to answer HTTP on port ${request.port}\n`);
-    let ready;
-    try {
-      ready = await runtime.waitUntilReady(container, {
+    const ready = await runtime
+      .waitUntilReady(container, {
         startupTimeoutMs,
         onOutput: log,
         waitingNoteMs: WAITING_NOTE_MS,
         onWaiting: (waitedMs) => log(`... still starting: ${Math.round(waitedMs / 1000)}s of ${Math.round(startupTimeoutMs / 1000)}s waited\n`),
-      });
-    } finally {
-      await written;
-    }
+      })
+      .finally(() => written); // the output goes into the log before the outcome does
     if (ready.port !== request.port) {
       const portReason = `listens on ${ready.port}, not ${describeDeclaredPort(request.port, request.portSource ?? null)}`;
       deployment = await store.updateDeployment(deployment.id, { container: ready.container, port: ready.port, portReason });
