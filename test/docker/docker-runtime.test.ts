@@ -5,6 +5,7 @@ import { createDockerClient } from '../../gateway/adapters/local/docker-client.t
 import { CRASH_RESTARTS, containerSpec, createDockerRuntime } from '../../gateway/adapters/local/docker-runtime.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 import { probeHttp } from '../../gateway/adapters/local/http-probe.ts';
+import { readListeningSockets } from '../../gateway/adapters/local/docker-sockets.ts';
 import { type Clock, systemClock } from '../../gateway/ports/clock.ts';
 import type { StartRequest } from '../../gateway/ports/container-runtime.ts';
 import type { ContainerRef } from '../../gateway/domain/types.ts';
@@ -28,6 +29,7 @@ const images = {
   silent: `portico/${project}:silent`,
   loopback: `portico/${project}:loopback`,
   slowStart: `portico/${project}:slow-start`,
+  noCat: `portico/${project}:no-cat`,
 };
 
 function startRequest(overrides: Partial<StartRequest> = {}): StartRequest {
@@ -66,6 +68,8 @@ describe('docker runtime', () => {
       loopback: 'CMD ["httpd", "-f", "-p", "127.0.0.1:8000", "-h", "/www"]',
       // Loads a "model" for a while, saying so, then serves.
       slowStart: 'CMD ["sh", "-c", "echo downloading weights; sleep 2; echo weights loaded; exec httpd -f -p 8000 -h /www"]',
+      // No `cat` to exec: only the host can read its socket table.
+      noCat: 'RUN rm /bin/cat\nCMD ["httpd", "-f", "-p", "8001", "-h", "/www"]',
     };
     for (const [name, cmd] of Object.entries(commands)) {
       const context = await makeContext({ Dockerfile: `FROM ${BUSYBOX}\nCOPY index.html /www/index.html\n${cmd}\n`, 'index.html': `hello from ${name}\n` });
@@ -288,6 +292,20 @@ describe('docker runtime', () => {
       // (The client still talks to the local engine: only the runtime's idea of where it runs differs.)
       const ready = await remote.waitUntilReady(ref, { startupTimeoutMs: 20_000 });
       expect(ready.port).toBe(8001);
+      await discard(ref.id);
+    });
+
+    it('reads the socket table from the host where the engine runs here, and gives up (null) where neither the host nor an exec can', async () => {
+      const ref = await runtime.start(startRequest({ image: images.noCat }));
+      const info = await docker.getContainer(ref.id).inspect();
+      let sockets = await readListeningSockets(docker, where, info);
+      for (let tries = 0; !sockets?.some((socket) => socket.port === 8001) && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sockets = await readListeningSockets(docker, where, info);
+      }
+      expect(sockets).toContainEqual({ address: '::', port: 8001, loopback: false });
+      // As if the engine ran elsewhere: the host's /proc is not the container's, and the image has no cat.
+      expect(await readListeningSockets(docker, 'tcp://engine.invalid:2375', info)).toBeNull();
       await discard(ref.id);
     });
 
