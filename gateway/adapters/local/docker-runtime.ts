@@ -165,7 +165,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
           listening = await readListeningSockets(docker, where, info);
           const verdict = listening && classifyListeners(listening, declared);
           if (verdict?.kind === 'elsewhere') {
-            const found = await answeringElsewhere(info, verdict.ports, remaining);
+            const found = await answeringElsewhere(info, declared, verdict.ports, remaining);
             if (found) return found;
           }
           loopbackSince = verdict?.kind === 'loopback-only' ? (loopbackSince ?? now) : null;
@@ -195,13 +195,13 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
    * the gateway reaches demos only through the published declared port, none can be reached: the
    * message then says which port to set.
    */
-  async function answeringElsewhere(info: Dockerode.ContainerInspectInfo, ports: readonly number[], remainingMs: number): Promise<ReadyContainer | null> {
+  async function answeringElsewhere(info: Dockerode.ContainerInspectInfo, declared: number, ports: readonly number[], remainingMs: number): Promise<ReadyContainer | null> {
     for (const port of ports) {
       const candidate = await refOf(info, port);
       if (!candidate) {
         throw new PorticoError(
           'start_failed',
-          `the app listens on ${ports.join(', ')}, not on ${declaredPort(info)}, and this engine's containers are reachable only through the declared port; set the project's port to ${port} (portico deploy --port ${port}, or PATCH the project with {"port": ${port}})`,
+          `the app listens on ${ports.join(', ')}, not on ${declared}, and this engine's containers are reachable only through the declared port; set the project's port to ${port} (portico deploy --port ${port}, or PATCH the project with {"port": ${port}})`,
         );
       }
       const probe = await probeHttp(candidate.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remainingMs)));
