@@ -111,7 +111,8 @@ describe('the port, found and verified, and slow starters', () => {
     const { id, deploymentId } = await create(demo('CMD ["httpd", "-f", "-p", "7860", "-h", "/www"]', { 'README.md': readme }));
     const deployment = await gateway.waitForDeployment(deploymentId);
     expect(deployment).toMatchObject({ status: 'ready', port: 7860 });
-    expect(deployment.portReason).toContain('app_port');
+    expect(deployment.portReason).toContain('7860'); // the declaration's reason (its wording is declarePort's)
+    expect(await logOf(deploymentId)).toContain(`port 7860: ${deployment.portReason}\n`);
     const project = (await gateway.api('GET', `/api/projects/${id}`)).body;
     expect(project.card).toMatchObject({ title: 'Story teller', emoji: '📖', sdk: 'docker', appPort: 7860 });
 
