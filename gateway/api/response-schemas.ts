@@ -27,6 +27,16 @@ export const placement = z
   })
   .openapi('Placement');
 
+export const demoCard = z
+  .object({
+    title: z.string().nullable(),
+    emoji: z.string().nullable(),
+    description: z.string().nullable().openapi({ description: "the front matter's short_description" }),
+    sdk: z.string().nullable(),
+    appPort: z.number().int().nullable(),
+  })
+  .openapi('DemoCard', { description: "the README's YAML front matter (a Hugging Face Spaces card)" });
+
 export const deployment = z
   .object({
     id: z.string(),
@@ -36,6 +46,8 @@ export const deployment = z
     phases: z.array(phase),
     createdAt: z.string(),
     placement: placement.nullable(),
+    port: z.number().int().nullable().openapi({ description: 'the port the app answers on: declared before the build, corrected by what the container listens on' }),
+    portReason: z.string().nullable().openapi({ description: 'what was found and why', example: 'listens on 8501, not the EXPOSEd 80' }),
     image: z.string().optional(),
     error: z.string().optional().openapi({ description: 'why it failed' }),
   })
@@ -75,6 +87,9 @@ export const project = z
     env: z.record(z.string(), z.string()),
     secrets: z.array(z.string()).openapi({ description: 'the names of the secrets; their values are never returned' }),
     idleTimeoutSeconds: z.number().int(),
+    port: z.number().int().nullable().openapi({ description: "the owner's port setting; null when Portico finds the port" }),
+    startupTimeoutSeconds: z.number().int().nullable().openapi({ description: "how long a new container may take to answer; null: the gateway's default" }),
+    card: demoCard.nullable().openapi({ description: "the README's front matter of the serving deployment, else of the latest" }),
     createdAt: z.string(),
     latestDeployment: deployment.nullable(),
     currentDeployment: deployment.nullable().openapi({ description: 'the deployment that is serving' }),

@@ -56,9 +56,9 @@ export const updateProject = createRoute({
   method: 'patch',
   path: '/projects/{id}',
   tags: ['projects'],
-  summary: 'Change env, secrets, idle timeout or GPU setting',
+  summary: 'Change env, secrets, idle timeout, GPU, port or startup timeout',
   description:
-    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets or gpu redeploys (202); changing only `idleTimeoutSeconds` does not (200). Secret values are never returned.',
+    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets, gpu or port redeploys (202); changing only `idleTimeoutSeconds` or `startupTimeoutSeconds` does not (200). `port: null` lets Portico find the port again. Secret values are never returned.',
   ...guarded,
   request: { params: idParam('project'), body: { required: true, content: { 'application/json': { schema: updateProjectBody } } } },
   responses: {

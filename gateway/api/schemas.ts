@@ -19,6 +19,10 @@ const envMap = z.record(envName, envValue).refine(atMost200, 'at most 200 variab
 const envPatch = z.record(envName, envValue.nullable()).refine(atMost200, 'at most 200 variables');
 const gpu = z.union([z.enum(['auto', 'prefer', 'off']), z.number().int().min(0).max(16)]);
 const idleTimeoutSeconds = z.number().int().min(1).max(7 * 24 * 3600);
+/** The app's port inside its container; null: found from the README front matter and the Dockerfile. */
+const port = z.number().int().min(1).max(65535).nullable();
+/** How long a new container may take to answer (model downloads take minutes); null: the gateway's default. */
+const startupTimeoutSeconds = z.number().int().min(1).max(24 * 3600).nullable();
 
 export const createProjectBody = z.strictObject({
   repo: z.string().min(1).max(500),
@@ -34,6 +38,8 @@ export const createProjectBody = z.strictObject({
   env: envMap.optional(),
   secrets: envMap.optional(),
   idleTimeoutSeconds: idleTimeoutSeconds.optional(),
+  port: port.optional(),
+  startupTimeoutSeconds: startupTimeoutSeconds.optional(),
 });
 
 export type CreateProjectBody = z.infer<typeof createProjectBody>;
@@ -44,6 +50,8 @@ export const updateProjectBody = z.strictObject({
   secrets: envPatch.optional(),
   idleTimeoutSeconds: idleTimeoutSeconds.optional(),
   gpu: gpu.optional(),
+  port: port.optional(),
+  startupTimeoutSeconds: startupTimeoutSeconds.optional(),
 });
 
 /** `POST /api/projects/:id/rollback`: the earlier deployment whose kept image serves again. */

@@ -14,6 +14,8 @@ export function deploymentView(deployment: Deployment) {
     phases: deployment.phases.map(({ name, startedAt, endedAt }) => ({ name, startedAt, endedAt })),
     createdAt: deployment.createdAt,
     placement: deployment.placement,
+    port: deployment.port,
+    portReason: deployment.portReason,
     ...(deployment.image ? { image: deployment.image } : {}),
     ...(deployment.error !== null ? { error: deployment.error } : {}),
   };
@@ -35,6 +37,11 @@ export function projectView({ project, latestDeployment, currentDeployment }: Pr
     /** Only the names: secret values never leave the gateway through the API. */
     secrets: Object.keys(project.secrets).sort(),
     idleTimeoutSeconds: project.idleTimeoutSeconds,
+    /** The owner's port setting; null when it is found (see the deployments' `port` and `portReason`). */
+    port: project.port,
+    startupTimeoutSeconds: project.startupTimeoutSeconds,
+    /** The README's front matter (title, emoji, description) of the serving deployment, else the latest. */
+    card: currentDeployment?.card ?? latestDeployment?.card ?? null,
     createdAt: project.createdAt,
     latestDeployment: latestDeployment ? deploymentView(latestDeployment) : null,
     currentDeployment: currentDeployment ? deploymentView(currentDeployment) : null,

@@ -10,6 +10,8 @@ export interface DeployOptions {
   readonly dockerfile?: string | undefined;
   readonly context?: string | undefined;
   readonly gpu?: string | undefined;
+  /** The port the app listens on; set on the project (a new one, or an existing one, which then redeploys with it). */
+  readonly port?: number | undefined;
   readonly env: readonly string[];
   readonly json: boolean;
   readonly follow: boolean;
@@ -35,13 +37,14 @@ export async function deployCommand(api: ApiClient, options: DeployOptions, out:
     ...(options.context ? { context: options.context } : {}),
     ...(options.gpu ? { gpu: /^\d+$/.test(options.gpu) ? Number(options.gpu) : options.gpu } : {}),
     ...(options.env.length > 0 ? { env: parseEnv(options.env) } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
   };
   const created = await api.json<CreatedProject>('POST', '/api/projects', body);
   let deploymentId = created.body.deployment?.id;
   if (created.status === 200 || !deploymentId) {
-    // The project existed: deploy its branch head again.
-    const redeploy = await api.json<DeploymentJson>('POST', `/api/projects/${encodeURIComponent(created.body.id)}/deployments`);
-    deploymentId = redeploy.body.id;
+    // The project existed: set the port asked for (a changed port redeploys by itself), else deploy its branch head again.
+    const patched = options.port !== undefined ? await api.json<{ deployment: { id: string } | null }>('PATCH', `/api/projects/${encodeURIComponent(created.body.id)}`, { port: options.port }) : null;
+    deploymentId = patched?.body.deployment?.id ?? (await api.json<DeploymentJson>('POST', `/api/projects/${encodeURIComponent(created.body.id)}/deployments`)).body.id;
   }
   if (!options.follow) {
     out(options.json ? JSON.stringify({ id: created.body.id, endpoint: created.body.endpoint, deployment: { id: deploymentId } }) + '\n' : `deployment ${deploymentId} queued for ${created.body.id}\n`);

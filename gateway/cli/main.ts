@@ -13,6 +13,7 @@ const USAGE = `usage: portico <command> [options]
   serve                      run the gateway and API (--port 8080 --host 127.0.0.1 --data-dir ./.portico --domain localhost)
   deploy <repo> [options]    deploy owner/repo, a git URL or a local directory; streams phases and build log
       --branch B  --dockerfile PATH  --context DIR  --gpu auto|prefer|off|N  --env NAME=value (repeatable)  --json  --no-follow
+      --port N    the port the app listens on (else found from the README front matter, the Dockerfile, the container)
   ls [--json]                list projects
   status <project> [--json]  a project's endpoint, serving commit and latest deployment phases
   logs <project|deployment> [-f]  build log of the latest deployment; -f follows it
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
           context: { type: 'string' },
           gpu: { type: 'string' },
           env: { type: 'string', multiple: true },
+          port: { type: 'string' },
           json: { type: 'boolean' },
           'no-follow': { type: 'boolean' },
         });
@@ -50,6 +52,7 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
           dockerfile: str(values.dockerfile),
           context: str(values.context),
           gpu: str(values.gpu),
+          port: portOption(str(values.port)),
           env: (values.env as string[] | undefined) ?? [],
           json: values.json === true,
           follow: values['no-follow'] !== true,
@@ -136,6 +139,13 @@ function one(positionals: string[], usage: string): string {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+function portOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (port >= 1 && port <= 65535) return port;
+  throw new UsageError(`--port takes a port from 1 to 65535, got "${text}"`);
 }
 
 function gpuSetting(text: string | undefined): GpuSetting {

@@ -36,7 +36,7 @@ export function isInProgress(status: DeploymentStatus): boolean {
 
 /** A deployment as it starts: queued, nothing known yet. */
 export function queuedDeployment(id: string, projectId: string, createdAt: Date): Deployment {
-  return { id, projectId, status: 'queued', commit: null, phases: [], error: null, image: null, container: null, placement: null, createdAt: createdAt.toISOString() };
+  return { id, projectId, status: 'queued', commit: null, phases: [], error: null, image: null, container: null, placement: null, port: null, portReason: null, card: null, createdAt: createdAt.toISOString() };
 }
 
 type Change = Pick<Deployment, 'status' | 'phases' | 'error'>;

@@ -1,5 +1,7 @@
 /** Portico's own vocabulary. Every port speaks these types; no SDK or dockerode type crosses a port. */
 
+import type { DemoCard } from './demo-card.ts';
+
 /** Where a project's source lives, as parsed from what the user typed. */
 export type SourceSpec =
   | { readonly kind: 'github'; readonly owner: string; readonly repo: string }
@@ -42,6 +44,10 @@ export interface Project {
   /** Passed to the container as environment variables like `env`, but never shown by the API or written to a log. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly idleTimeoutSeconds: number;
+  /** The port the app listens on, set by its owner; null: found from the README front matter and the Dockerfile. */
+  readonly port: number | null;
+  /** How long a new container may take to answer; null: the gateway's default (PORTICO_STARTUP_TIMEOUT_MS). */
+  readonly startupTimeoutSeconds: number | null;
   readonly createdAt: string;
   /** The deployment that is serving, if any. */
   readonly currentDeploymentId: string | null;
@@ -59,8 +65,10 @@ export interface Phase {
 /** A started container, as far as the gateway needs to know it. */
 export interface ContainerRef {
   readonly id: string;
-  /** Base URL the gateway proxies to, e.g. `http://127.0.0.1:32768`. */
+  /** Base URL the gateway proxies to, e.g. `http://172.18.0.5:8501` or `http://127.0.0.1:32768`. */
   readonly upstream: string;
+  /** The port the app listens on inside the container, once known (absent in records written before it was kept). */
+  readonly port?: number;
 }
 
 export interface Deployment {
@@ -73,5 +81,11 @@ export interface Deployment {
   readonly image: string | null;
   readonly container: ContainerRef | null;
   readonly placement: Placement | null;
+  /** The port the app answers on: declared before the build, corrected by what the container really listens on. */
+  readonly port: number | null;
+  /** What was found and why, e.g. "listens on 8501, not the EXPOSEd 80". */
+  readonly portReason: string | null;
+  /** The README's front matter (Hugging Face Spaces card) at this deployment's commit. */
+  readonly card: DemoCard | null;
   readonly createdAt: string;
 }

@@ -53,7 +53,7 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
     const known = answered.get(id);
     if (known && now - known.at < settings.routeCacheMs) return go(target.projectId, known.upstream, now);
 
-    const running = await runtime.locate(id);
+    const running = await runtime.locate(id, target.container.port);
     if (running) {
       try {
         await runtime.waitUntilReady(running, { startupTimeoutMs: settings.probeTimeoutMs, probeIntervalMs: Math.min(250, settings.probeTimeoutMs) });

@@ -4,7 +4,10 @@ export interface StartRequest {
   readonly projectId: string;
   readonly deploymentId: string;
   readonly image: string;
-  /** The port the app listens on inside the container; also passed as `PORT`. */
+  /**
+   * The port the app is declared to listen on inside the container; passed as `PORT` (and the
+   * Gradio and Streamlit port variables) unless the request's env sets them.
+   */
   readonly port: number;
   readonly env: Readonly<Record<string, string>>;
   readonly memoryBytes: number;
@@ -13,6 +16,24 @@ export interface StartRequest {
   readonly gpus: number;
   /** The GPU pool the placement chose (ECS runs it on that pool's capacity provider); null or absent for CPU. */
   readonly pool?: string | null;
+}
+
+export interface ReadyOptions {
+  readonly startupTimeoutMs: number;
+  readonly probeIntervalMs?: number;
+  /** The container's own output (stdout and stderr as written) while it starts, for the deployment log. */
+  readonly onOutput?: (text: string) => void;
+  /** Called about every `waitingNoteMs` while nothing answers yet, with the time waited so far. */
+  readonly onWaiting?: (waitedMs: number) => void;
+  readonly waitingNoteMs?: number;
+}
+
+/** A container that answers HTTP, and where. */
+export interface ReadyContainer {
+  /** Its address: the one `start` returned, or another port of it when the app listens elsewhere. */
+  readonly container: ContainerRef;
+  /** The port that answered: the declared one, or the one the app was found listening on. */
+  readonly port: number;
 }
 
 /**
@@ -30,12 +51,17 @@ export interface ContainerRuntime {
   ping(): Promise<void>;
   start(request: StartRequest): Promise<ContainerRef>;
   /**
-   * Resolves once the container answers HTTP on its port. Throws `start_failed` carrying the
-   * container's last log lines when it exits or stays silent for `startupTimeoutMs`.
+   * Resolves once the container answers HTTP. When nothing answers on its declared port while it
+   * runs, a runtime that can see the ports the app really listens on uses the one it opened.
+   * Throws `start_failed` carrying the container's last log lines when it exits (at once, not at
+   * the timeout), listens only on loopback, or stays silent for `startupTimeoutMs`.
    */
-  waitUntilReady(container: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void>;
-  /** The container's current address if it is running, else null (after a gateway or engine restart). */
-  locate(containerId: string): Promise<ContainerRef | null>;
+  waitUntilReady(container: ContainerRef, options: ReadyOptions): Promise<ReadyContainer>;
+  /**
+   * The container's current address if it is running, else null (after a gateway or engine restart).
+   * `port`: the port the app was found on (ContainerRef.port), when it differs from the declared one.
+   */
+  locate(containerId: string, port?: number): Promise<ContainerRef | null>;
   /** Freezes a running container's processes (no CPU, memory kept, instant to resume). Already paused is success. */
   pause(containerId: string): Promise<void>;
   /** Stops a container but keeps it for `resume` (scale to zero). Already stopped is success. */
@@ -45,7 +71,7 @@ export interface ContainerRuntime {
    * before (a restarted container gets a new published port). Does not wait for readiness.
    * Running already is success. Missing throws `start_failed`.
    */
-  resume(containerId: string): Promise<ContainerRef>;
+  resume(containerId: string, port?: number): Promise<ContainerRef>;
   status(containerId: string): Promise<ContainerStatus>;
   /**
    * The container's last `tail` lines of output (stdout and stderr as written), for the dashboard's

@@ -1,10 +1,14 @@
+import { type PortDeclaration, declarePort } from '../domain/declared-port.ts';
+import { type DemoCard, parseDemoCard } from '../domain/demo-card.ts';
 import { transition } from '../domain/deployment-state.ts';
 import { type DockerfileAnalysis, analyseDockerfile } from '../domain/dockerfile.ts';
+import { describeDeclaredPort } from '../domain/listening-ports.ts';
 import { placeDeployment } from '../domain/gpu.ts';
 import { describeSource } from '../domain/repo-spec.ts';
 import type { Deployment, DeploymentStatus, Placement, Project, ResolvedSource } from '../domain/types.ts';
 import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
+import type { ImageFacts } from '../ports/image-builder.ts';
 import type { Ports } from './ports.ts';
 
 /*
@@ -49,7 +53,14 @@ export interface Prepared {
   readonly resolved: ResolvedSource;
   readonly analysis: DockerfileAnalysis;
   readonly placement: Placement;
+  /** The README's front matter at the commit, if it has any. */
+  readonly card: DemoCard | null;
+  /** The port declared before the build; `declareBuiltPort` corrects it with the image's own facts. */
+  readonly port: PortDeclaration;
 }
+
+/** Where the repository's front matter lives (Hugging Face Spaces' convention). */
+const README = 'README.md';
 
 /**
  * Resolving: pins the branch to a commit, reads and analyses the Dockerfile and decides the
@@ -70,14 +81,43 @@ export async function prepareDeployment(ports: Pick<Ports, 'store' | 'source' | 
   const result = analyseDockerfile(text);
   if (!result.ok) throw new PorticoError('dockerfile_invalid', `${project.dockerfile} in ${where}: ${result.error}`);
   const { analysis } = result;
-  await store.appendLog(deployment.id, `base image ${analysis.baseImage}, port ${analysis.port}${analysis.gpu ? `, CUDA ${analysis.cudaVersion ?? '(version unknown)'}` : ''}\n`);
+  await store.appendLog(deployment.id, `base image ${analysis.baseImage}${analysis.gpu ? `, CUDA ${analysis.cudaVersion ?? '(version unknown)'}` : ''}\n`);
+
+  const readme = await source.readFile(resolved, README);
+  const card = readme === null ? null : parseDemoCard(readme);
+  const port = declarePort({ projectPort: project.port, card, analysis });
+  deployment = await store.updateDeployment(deployment.id, { card, port: port.port, portReason: port.reason });
+  if (card) await store.appendLog(deployment.id, `${README} front matter: ${describeCard(card)}\n`);
+  await store.appendLog(deployment.id, `port ${port.port}: ${port.reason}\n`);
 
   const placed = placeDeployment(project.gpu, analysis, gpuPools);
   if (!placed.ok) throw new PorticoError('placement_failed', placed.reason);
   const { placement } = placed;
   deployment = await store.updateDeployment(deployment.id, { placement });
   await store.appendLog(deployment.id, `placement: ${placement.gpus > 0 ? `${placement.gpus} GPU in pool ${placement.pool}` : 'CPU'} (${placement.reason})\n`);
-  return { deployment, project, resolved, analysis, placement };
+  return { deployment, project, resolved, analysis, placement, card, port };
+}
+
+/**
+ * After the build the image's own configuration (EXPOSE and ENV inherited from its bases) can
+ * say more than the Dockerfile did: declares the port again and records it when it changed.
+ */
+export async function declareBuiltPort(ports: Pick<Ports, 'store'>, prepared: Prepared, deployment: Deployment, image: ImageFacts): Promise<PortDeclaration> {
+  const port = declarePort({ projectPort: prepared.project.port, card: prepared.card, analysis: prepared.analysis, image });
+  if (port.port !== prepared.port.port || port.reason !== prepared.port.reason) {
+    await ports.store.updateDeployment(deployment.id, { port: port.port, portReason: port.reason });
+    await ports.store.appendLog(deployment.id, `port ${port.port}: ${port.reason}\n`);
+  }
+  return port;
+}
+
+function describeCard(card: DemoCard): string {
+  const parts = [
+    card.title && `title "${card.emoji ? `${card.emoji} ` : ''}${card.title}"`,
+    card.sdk && `sdk ${card.sdk}`,
+    card.appPort !== null && `app_port ${card.appPort}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'nothing Portico uses';
 }
 
 export interface ReleaseRequest {
@@ -85,10 +125,16 @@ export interface ReleaseRequest {
   readonly deployment: Deployment;
   readonly image: string;
   readonly port: number;
+  /** How the port was declared, for the reason recorded when the app turns out to listen elsewhere. */
+  readonly portSource?: PortDeclaration['source'];
   readonly memoryBytes: number;
   readonly nanoCpus: number;
+  /** The gateway's default; the project's own `startupTimeoutSeconds` wins. */
   readonly startupTimeoutMs: number;
 }
+
+/** A line in the deployment log about every this often while the app has not answered yet. */
+const WAITING_NOTE_MS = 15_000;
 
 /**
  * Starting → ready: starts the new container, waits until it answers, switches the route and
@@ -115,14 +161,35 @@ export async function releaseDeployment(ports: Pick<Ports, 'store' | 'runtime' |
     });
     started = container.id;
     deployment = await store.updateDeployment(deployment.id, { container });
-    await runtime.waitUntilReady(container, { startupTimeoutMs: request.startupTimeoutMs });
+    const startupTimeoutMs = project.startupTimeoutSeconds !== null ? project.startupTimeoutSeconds * 1000 : request.startupTimeoutMs;
+    // The app's own output (model downloads, loading) goes into the deployment log as it comes, in order.
+    let written = Promise.resolve();
+    const log = (text: string) => {
+      written = written.then(() => store.appendLog(deployment.id, text)).catch(() => undefined);
+    };
+    await store.appendLog(deployment.id, `waiting up to ${Math.round(startupTimeoutMs / 1000)}s for the app to answer HTTP on port ${request.port}\n`);
+    const ready = await runtime
+      .waitUntilReady(container, {
+        startupTimeoutMs,
+        onOutput: log,
+        waitingNoteMs: WAITING_NOTE_MS,
+        onWaiting: (waitedMs) => log(`... still starting: ${Math.round(waitedMs / 1000)}s of ${Math.round(startupTimeoutMs / 1000)}s waited\n`),
+      })
+      .finally(() => written); // the output goes into the log before the outcome does
+    if (ready.port !== request.port) {
+      const portReason = `listens on ${ready.port}, not ${describeDeclaredPort(request.port, request.portSource ?? null)}`;
+      deployment = await store.updateDeployment(deployment.id, { container: ready.container, port: ready.port, portReason });
+      await store.appendLog(deployment.id, `port ${ready.port}: ${portReason}\n`);
+    } else if (ready.container.upstream !== container.upstream) {
+      deployment = await store.updateDeployment(deployment.id, { container: ready.container });
+    }
 
     // Route first, retire the old container, and only then report ready: once a client sees
     // `ready`, the new version serves and the old one is gone.
     await switchTraffic(ports, deployment);
     started = null;
     deployment = await moveDeployment(ports, deployment, 'ready');
-    await store.appendLog(deployment.id, `serving ${container.upstream}\n`);
+    await store.appendLog(deployment.id, `serving ${ready.container.upstream}\n`);
     return deployment;
   } finally {
     if (started) await runtime.remove(started).catch((removeError: unknown) => console.error('could not remove container', removeError));

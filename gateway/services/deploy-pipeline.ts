@@ -4,7 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { queuedDeployment } from '../domain/deployment-state.ts';
 import type { Deployment, Project } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
-import { failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
+import { declareBuiltPort, failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import { holdGpus, placeBuiltImage } from './image-placement.ts';
 import type { ImageFacts } from '../ports/image-builder.ts';
 import type { DeploySettings, Ports } from './ports.ts';
@@ -59,6 +59,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
       );
       await rm(scratch, { recursive: true, force: true });
       scratch = null;
+      const port = await declareBuiltPort(ports, prepared, deployment, image.facts);
 
       // The image itself decides the GPU now, and its GPUs must be free before it starts.
       deployment = await placeBuiltImage(ports, deployment, { project, analysis, facts: image.facts, pools: settings.gpuPools });
@@ -67,7 +68,8 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
         deployment = await releaseDeployment(ports, {
           deployment,
           image: image.tag,
-          port: analysis.port,
+          port: port.port,
+          portSource: port.source,
           memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
           nanoCpus: settings.containerNanoCpus,
           startupTimeoutMs: settings.startupTimeoutMs,

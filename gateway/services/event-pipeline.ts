@@ -56,7 +56,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         source: resolved,
         dockerfile: project.dockerfile,
         context: project.context,
-        port: analysis.port,
+        port: prepared.port.port,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         guess: { baseImage: analysis.baseImage, gpu: analysis.gpu, cudaVersion: analysis.cudaVersion, gpuLabel: analysis.gpuLabel },
       });

@@ -15,6 +15,8 @@ export interface CreateProjectInput {
   readonly env?: Readonly<Record<string, string>> | undefined;
   readonly secrets?: Readonly<Record<string, string>> | undefined;
   readonly idleTimeoutSeconds?: number | undefined;
+  readonly port?: number | null | undefined;
+  readonly startupTimeoutSeconds?: number | null | undefined;
 }
 
 /** A change to a project's settings. `env` and `secrets` merge into what is there; a null value removes that variable. */
@@ -23,11 +25,15 @@ export interface UpdateProjectInput {
   readonly secrets?: Readonly<Record<string, string | null>> | undefined;
   readonly idleTimeoutSeconds?: number | undefined;
   readonly gpu?: GpuSetting | undefined;
+  /** null: found from the README front matter and the Dockerfile again. */
+  readonly port?: number | null | undefined;
+  /** null: the gateway's default. */
+  readonly startupTimeoutSeconds?: number | null | undefined;
 }
 
 export interface UpdateProjectResult {
   readonly project: Project;
-  /** The redeployment the change started (env, secrets or gpu changed), else null. */
+  /** The redeployment the change started (env, secrets, gpu or port changed), else null. */
   readonly deployment: Deployment | null;
 }
 
@@ -107,6 +113,8 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
         env: input.env ?? {},
         secrets: input.secrets ?? {},
         idleTimeoutSeconds: input.idleTimeoutSeconds ?? defaults.idleTimeoutSeconds,
+        port: input.port ?? null,
+        startupTimeoutSeconds: input.startupTimeoutSeconds ?? null,
         createdAt: clock.now().toISOString(),
         currentDeploymentId: null,
       };
@@ -132,9 +140,11 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       const env = input.env ? merge(before.env, input.env) : before.env;
       const secrets = input.secrets ? merge(before.secrets, input.secrets) : before.secrets;
       const gpu = input.gpu ?? before.gpu;
-      const project = await store.updateProject(id, { env, secrets, gpu, idleTimeoutSeconds: input.idleTimeoutSeconds });
-      // The container only sees new variables or a new GPU placement when it is replaced; the idle timeout is read live.
-      const changed = !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu;
+      const port = input.port === undefined ? before.port : input.port;
+      const project = await store.updateProject(id, { env, secrets, gpu, port, idleTimeoutSeconds: input.idleTimeoutSeconds, startupTimeoutSeconds: input.startupTimeoutSeconds });
+      // The container only sees new variables, a new GPU placement or a new port when it is replaced; the
+      // idle timeout is read live, the startup timeout at the next deployment.
+      const changed = !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu || port !== before.port;
       return { project, deployment: changed ? await pipeline.enqueue(project) : null };
     },
 

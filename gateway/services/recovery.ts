@@ -42,7 +42,7 @@ export async function recoverState(ports: Pick<Ports, 'store' | 'runtime' | 'clo
         continue;
       }
       // A paused or stopped (scaled to zero) container is woken by the next request.
-      const found = status === 'running' ? await runtime.locate(current.container.id) : null;
+      const found = status === 'running' ? await runtime.locate(current.container.id, current.container.port) : null;
       if (found && found.upstream !== current.container.upstream) await store.updateDeployment(current.id, { container: found });
       reattached += 1;
     } catch (error) {

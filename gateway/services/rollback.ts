@@ -36,8 +36,8 @@ export async function rollbackTarget(ports: Pick<Ports, 'store' | 'builder'>, pr
 }
 
 /**
- * The port a kept image is started on: its first EXPOSEd port, else its `ENV PORT`, else 80,
- * which is what the Dockerfile analysis chose when it was built (the image inherits both).
+ * The port a kept image is started on when its deployment recorded none (made before ports were
+ * recorded): its first EXPOSEd port, else its `ENV PORT`, else 80.
  */
 export function portOfImage(facts: ImageFacts): number {
   const envPort = Number(facts.env['PORT']);
@@ -56,7 +56,8 @@ export async function rollbackRelease(
   return releaseDeployment(ports, {
     deployment,
     image,
-    port: portOfImage(facts),
+    // Where the app answered when it served, found and verified then.
+    port: target.port ?? portOfImage(facts),
     memoryBytes: (memory === undefined ? null : parseMemory(memory)) ?? settings.containerMemoryBytes,
     nanoCpus: settings.containerNanoCpus,
     startupTimeoutMs: settings.startupTimeoutMs,

@@ -60,6 +60,8 @@ interface Tracked {
   readonly gpus: number;
   readonly pool: string | null;
   upstream: string;
+  /** The port the app was found on inside the container, when known: its address after a restart uses it. */
+  port: number | undefined;
   state: RuntimeState;
   /** Last output of a crashed container, read when the crash is noticed. */
   lastLog: string | null;
@@ -137,6 +139,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       gpus: placement?.gpus ?? 0,
       pool: placement?.pool ?? null,
       upstream: container.upstream,
+      port: container.port,
       state: stateOf(status),
       lastLog: status === 'crashed' ? await runtime.logs(container.id, { tail: CRASH_LOG_LINES }).catch(messageOf) : null,
       inFlight: 0,
@@ -161,10 +164,14 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     entry.state = 'waking';
     try {
       if (from === 'sleeping' && entry.gpus > 0 && entry.pool) await acquireGpus(entry, entry.pool);
-      const ref = await runtime.resume(entry.containerId);
-      settings.onResumed?.(ref.upstream);
-      // A paused process resumes where it was; a stopped one has to boot and listen again.
-      if (from !== 'paused') await runtime.waitUntilReady(ref, { startupTimeoutMs: settings.wakeTimeoutMs, probeIntervalMs: settings.wakeProbeIntervalMs });
+      const resumed = await runtime.resume(entry.containerId, entry.port);
+      settings.onResumed?.(resumed.upstream);
+      // A paused process resumes where it was; a stopped one has to boot and listen again (where it listens may be found anew).
+      const ref =
+        from !== 'paused'
+          ? (await runtime.waitUntilReady(resumed, { startupTimeoutMs: settings.wakeTimeoutMs, probeIntervalMs: settings.wakeProbeIntervalMs })).container
+          : resumed;
+      entry.port = ref.port ?? entry.port;
       if (ref.upstream !== entry.upstream) {
         entry.upstream = ref.upstream;
         await store.updateDeployment(entry.deploymentId, { container: ref });
@@ -276,7 +283,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       if (entry.waking) return;
       const status = await runtime.status(entry.containerId);
       if (status === 'running') {
-        const found = await runtime.locate(entry.containerId);
+        const found = await runtime.locate(entry.containerId, entry.port);
         if (!found) return; // running without an address yet: keep what is known
         entry.state = 'running';
         entry.lastLog = null;

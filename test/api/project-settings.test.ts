@@ -86,7 +86,56 @@ describe('PATCH /api/projects/:id', () => {
     await gateway.waitForDeployment(response.body.deployment.id);
   });
 
+  it('sets the port, redeploys with it declared, does not redeploy for the same port, and finds the port again after null', async () => {
+    const response = await gateway.api('PATCH', `/api/projects/${id}`, { port: 8501 });
+    expect(response.status).toBe(202);
+    expect(response.body.project.port).toBe(8501);
+    const deployment = await gateway.waitForDeployment(response.body.deployment.id);
+    // Declared before anything is built (this gateway has no engine, so it fails later).
+    expect(deployment.port).toBe(8501);
+    expect(deployment.portReason).toContain('8501'); // the declaration's reason (its wording is declarePort's)
+    expect((await gateway.raw('GET', `/api/deployments/${deployment.id}/logs`)).text).toContain(`port 8501: ${deployment.portReason}\n`);
+
+    const same = await gateway.api('PATCH', `/api/projects/${id}`, { port: 8501 });
+    expect(same.status).toBe(200);
+    expect(same.body.deployment).toBeNull();
+
+    const cleared = await gateway.api('PATCH', `/api/projects/${id}`, { port: null });
+    expect(cleared.status).toBe(202);
+    expect(cleared.body.project.port).toBeNull();
+    expect(await gateway.waitForDeployment(cleared.body.deployment.id)).toMatchObject({ port: 8000 }); // the Dockerfile's EXPOSE 8000
+  });
+
+  it('changes the startup timeout without redeploying, and back to the default with null', async () => {
+    const response = await gateway.api('PATCH', `/api/projects/${id}`, { startupTimeoutSeconds: 1800 });
+    expect(response.status).toBe(200);
+    expect(response.body.deployment).toBeNull();
+    expect((await gateway.api('GET', `/api/projects/${id}`)).body.startupTimeoutSeconds).toBe(1800);
+    const reset = await gateway.api('PATCH', `/api/projects/${id}`, { startupTimeoutSeconds: null });
+    expect(reset.status).toBe(200);
+    expect(reset.body.project.startupTimeoutSeconds).toBeNull();
+  });
+
+  it('accepts a port and a startup timeout when the project is created', async () => {
+    const other = await createGitRepo({ Dockerfile: 'FROM scratch\n' }, { branch: 'ports' });
+    try {
+      const created = await gateway.api('POST', '/api/projects', { repo: other.url, port: 7860, startupTimeoutSeconds: 600 });
+      expect(created.status).toBe(201);
+      const deployment = await gateway.waitForDeployment(created.body.deployment.id);
+      expect(deployment.port).toBe(7860);
+      const project = (await gateway.api('GET', `/api/projects/${created.body.id}`)).body;
+      expect(project).toMatchObject({ port: 7860, startupTimeoutSeconds: 600, card: null });
+    } finally {
+      await other.remove();
+    }
+  });
+
   it.each([
+    [{ port: 0 }, 'port'],
+    [{ port: 65536 }, 'port'],
+    [{ port: 80.5 }, 'port'],
+    [{ port: '8080' }, 'port'],
+    [{ startupTimeoutSeconds: 0 }, 'startupTimeoutSeconds'],
     [{ secrets: { '1BAD': 'x' } }, 'secrets.1BAD'],
     [{ env: { OK: 3 } }, 'env.OK'],
     [{ idleTimeoutSeconds: 0 }, 'idleTimeoutSeconds'],

@@ -133,7 +133,7 @@ describe('bad input gets a clear error and changes nothing else', () => {
   });
 
   it('fails a container whose port never answers, within the startup timeout', async () => {
-    const { deployment, label } = await deploy(staticSite('x\n', { cmd: 'CMD ["httpd", "-f", "-p", "9999", "-h", "/www"]' }));
+    const { deployment, label } = await deploy(staticSite('x\n', { cmd: 'CMD ["sleep", "3600"]' }));
     expect(deployment.status).toBe('failed');
     expect(deployment.error).toMatch(/did not answer HTTP on port 8000/);
     expect(await containersOf(label)).toHaveLength(0);

@@ -69,6 +69,29 @@ describe('the portico CLI against a running gateway', () => {
     expect(parsed.endpoint).toContain(parsed.id);
   });
 
+  it('deploy --port sets the port on a new project, and on an existing one redeploys with the new port', async () => {
+    // Serves on 8501 and 8502 alike; EXPOSEs neither.
+    const source = await repos.create(staticSite('port\n', { port: 80, cmd: 'CMD ["sh", "-c", "httpd -p 8502 -h /www; exec httpd -f -p 8501 -h /www"]' }));
+    const first = await portico(['deploy', source.url, '--port', '8501', '--json', '--api', gateway.url]);
+    expect(first.code).toBe(0);
+    const created = JSON.parse(first.stdout);
+    expect(created.deployment).toMatchObject({ status: 'ready', port: 8501 });
+    expect(created.deployment.portReason).toContain('8501'); // the declaration's reason (its wording is declarePort's)
+
+    const second = await portico(['deploy', source.url, '--port', '8502', '--json', '--api', gateway.url]);
+    expect(second.code).toBe(0);
+    const redeployed = JSON.parse(second.stdout);
+    expect(redeployed.deployment.id).not.toBe(created.deployment.id);
+    expect(redeployed.deployment).toMatchObject({ status: 'ready', port: 8502 });
+    expect((await gateway.api('GET', `/api/projects/${created.id}`)).body.port).toBe(8502);
+  });
+
+  it('deploy --port refuses what is not a port as a usage error', async () => {
+    const result = await portico(['deploy', 'acme/demo', '--port', '80a']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port takes a port from 1 to 65535, got "80a"');
+  });
+
   it('exits 3 with a hint when the API is not running', async () => {
     const result = await portico(['ls', '--api', 'http://127.0.0.1:1']);
     expect(result.code).toBe(3);

@@ -5,6 +5,7 @@ import { createDockerClient } from '../../gateway/adapters/local/docker-client.t
 import { CRASH_RESTARTS, containerSpec, createDockerRuntime } from '../../gateway/adapters/local/docker-runtime.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 import { probeHttp } from '../../gateway/adapters/local/http-probe.ts';
+import { readListeningSockets } from '../../gateway/adapters/local/docker-sockets.ts';
 import { type Clock, systemClock } from '../../gateway/ports/clock.ts';
 import type { StartRequest } from '../../gateway/ports/container-runtime.ts';
 import type { ContainerRef } from '../../gateway/domain/types.ts';
@@ -25,6 +26,10 @@ const images = {
   wrongPort: `portico/${project}:wrong-port`,
   noCommand: `portico/${project}:no-command`,
   failsOnRestart: `portico/${project}:fails-on-restart`,
+  silent: `portico/${project}:silent`,
+  loopback: `portico/${project}:loopback`,
+  slowStart: `portico/${project}:slow-start`,
+  noCat: `portico/${project}:no-cat`,
 };
 
 function startRequest(overrides: Partial<StartRequest> = {}): StartRequest {
@@ -57,6 +62,14 @@ describe('docker runtime', () => {
       noCommand: 'CMD ["python3", "app.py"]',
       // Serves on its first run and exits on the next, as an app with a cache it breaks on shutdown would.
       failsOnRestart: 'CMD ["sh", "-c", "if [ -e /tmp/ran ]; then echo cache is corrupt >&2; exit 9; fi; touch /tmp/ran; exec httpd -f -p 8000 -h /www"]',
+      // Runs, and never opens a port.
+      silent: 'CMD ["sh", "-c", "echo thinking; exec sleep 3600"]',
+      // Serves on the right port, but only inside its container (Gradio's default without GRADIO_SERVER_NAME).
+      loopback: 'CMD ["httpd", "-f", "-p", "127.0.0.1:8000", "-h", "/www"]',
+      // Loads a "model" for a while, saying so, then serves.
+      slowStart: 'CMD ["sh", "-c", "echo downloading weights; sleep 2; echo weights loaded; exec httpd -f -p 8000 -h /www"]',
+      // No `cat` to exec: only the host can read its socket table.
+      noCat: 'RUN rm /bin/cat\nCMD ["httpd", "-f", "-p", "8001", "-h", "/www"]',
     };
     for (const [name, cmd] of Object.entries(commands)) {
       const context = await makeContext({ Dockerfile: `FROM ${BUSYBOX}\nCOPY index.html /www/index.html\n${cmd}\n`, 'index.html': `hello from ${name}\n` });
@@ -67,10 +80,16 @@ describe('docker runtime', () => {
 
   afterAll(() => removeProjects(docker, [project, otherProject]));
 
-  it('starts a container that answers through its loopback upstream once ready', async () => {
+  /** The container's own address on the demos' network. */
+  async function ownAddress(id: string): Promise<string> {
+    return (await docker.getContainer(id).inspect()).NetworkSettings.Networks['portico-demos']!.IPAddress;
+  }
+
+  it('starts a container that answers at its own address on the demos network once ready', async () => {
     const ref = await runtime.start(startRequest());
-    expect(ref.upstream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 });
+    expect(ref.upstream).toBe(`http://${await ownAddress(ref.id)}:8000`);
+    expect(ref.port).toBe(8000);
+    expect(await runtime.waitUntilReady(ref, { startupTimeoutMs: 10_000 })).toStrictEqual({ container: ref, port: 8000 });
 
     const response = await fetch(`${ref.upstream}/`);
     expect(response.status).toBe(200);
@@ -79,14 +98,17 @@ describe('docker runtime', () => {
   });
 
   it('runs the container labelled, limited, unprivileged, unmounted and published on 127.0.0.1 only', async () => {
-    const request = startRequest({ env: { MODEL: 'gpt2', PORT: '9999' } });
+    const request = startRequest({ env: { MODEL: 'gpt2', GRADIO_SERVER_NAME: '::' } });
     const ref = await runtime.start(request);
     const info = await docker.getContainer(ref.id).inspect();
 
     expect(info.Name).toBe(`/portico-${project}-${request.deploymentId.slice(0, 8)}`);
     expect(info.Config.Labels).toMatchObject({ 'portico.project': project, 'portico.deployment': request.deploymentId });
-    expect(info.Config.Env).toEqual(expect.arrayContaining(['MODEL=gpt2', 'PORT=8000'])); // PORT is always the probed port
-    expect(info.Config.Env).not.toContain('PORT=9999');
+    // The declared port for the app, Gradio and Streamlit, on all addresses; the project's own value wins.
+    expect(info.Config.Env).toEqual(
+      expect.arrayContaining(['MODEL=gpt2', 'PORT=8000', 'GRADIO_SERVER_NAME=::', 'GRADIO_SERVER_PORT=8000', 'STREAMLIT_SERVER_PORT=8000', 'STREAMLIT_SERVER_ADDRESS=0.0.0.0']),
+    );
+    expect(info.Config.Env).not.toContain('GRADIO_SERVER_NAME=0.0.0.0');
     expect(info.HostConfig).toMatchObject({
       Memory: 64 * MB,
       NanoCpus: 500_000_000,
@@ -102,7 +124,11 @@ describe('docker runtime', () => {
     const published = info.NetworkSettings.Ports['8000/tcp'];
     expect(published).toHaveLength(1);
     expect(published![0]!.HostIp).toBe('127.0.0.1');
-    expect(ref.upstream).toBe(`http://127.0.0.1:${published![0]!.HostPort}`);
+    expect(ref.upstream).toBe(`http://${info.NetworkSettings.Networks['portico-demos']!.IPAddress}:8000`);
+
+    // Where the gateway cannot reach the demos' network (Docker Desktop), it goes through that published port.
+    const viaPublished = await createDockerRuntime({ docker, where, clock: systemClock, routing: 'published' }).locate(ref.id);
+    expect(viaPublished).toStrictEqual({ id: ref.id, upstream: `http://127.0.0.1:${published![0]!.HostPort}`, port: 8000 });
     await discard(ref.id);
   });
 
@@ -160,12 +186,14 @@ describe('docker runtime', () => {
   });
 
   it('gives up on a container that never answers on its port, asking whether it listens on 0.0.0.0', async () => {
-    const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+    const ref = await runtime.start(startRequest({ image: images.silent }));
     const started = Date.now();
     const error = await failureOf(runtime.waitUntilReady(ref, { startupTimeoutMs: 3_000 }));
 
     expect(error.code).toBe('start_failed');
-    expect(error.message).toMatch(/^container did not answer HTTP on port 8000 within 3s: is the app listening on 0\.0\.0\.0:8000\? \(last try: .+\); last log lines:\n/);
+    expect(error.message).toMatch(
+      /^container did not answer HTTP on port 8000 within 3s: is the app listening on 0\.0\.0\.0:8000\? \(last try: .+; it listens on no TCP port\); last log lines:\nthinking$/,
+    );
     const waited = Date.now() - started;
     expect(waited).toBeGreaterThanOrEqual(3_000);
     expect(waited).toBeLessThan(8_000);
@@ -232,11 +260,111 @@ describe('docker runtime', () => {
   it('waits between probes for the probeIntervalMs the caller asks for', async () => {
     const sleeps: number[] = [];
     const recording: Clock = { now: () => systemClock.now(), sleep: (ms) => (sleeps.push(ms), systemClock.sleep(ms)) };
-    const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+    const ref = await runtime.start(startRequest({ image: images.silent }));
     await failureOf(createDockerRuntime({ docker, where, clock: recording, probeIntervalMs: 100 }).waitUntilReady(ref, { startupTimeoutMs: 1_500, probeIntervalMs: 40 }));
     expect(sleeps.length).toBeGreaterThan(0);
     expect(new Set(sleeps)).toEqual(new Set([40]));
     await discard(ref.id);
+  });
+
+  describe('the port, found and verified', () => {
+    it('uses the port the app really listens on when it ignores the declared one, at its own address, without a new container', async () => {
+      const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+      const started = Date.now();
+      const ready = await runtime.waitUntilReady(ref, { startupTimeoutMs: 20_000 });
+
+      expect(ready).toStrictEqual({ container: { id: ref.id, upstream: `http://${await ownAddress(ref.id)}:8001`, port: 8001 }, port: 8001 });
+      expect(Date.now() - started).toBeLessThan(10_000); // found, not waited out
+      expect(await (await fetch(`${ready.container.upstream}/`)).text()).toBe('hello from wrongPort\n');
+      // After a gateway restart the deployment's recorded port finds it again; a stop and resume too.
+      expect(await runtime.locate(ref.id, 8001)).toStrictEqual(ready.container);
+      await runtime.stop(ref.id);
+      const resumed = await runtime.resume(ref.id, 8001);
+      expect(resumed).toStrictEqual({ id: ref.id, upstream: `http://${await ownAddress(ref.id)}:8001`, port: 8001 });
+      await runtime.waitUntilReady(resumed, { startupTimeoutMs: 10_000 });
+      await discard(ref.id);
+    });
+
+    it('reads the socket table with an exec in the container when the gateway cannot read it from the host', async () => {
+      const ref = await runtime.start(startRequest({ image: images.wrongPort }));
+      const remote = createDockerRuntime({ docker, where: 'tcp://engine.invalid:2375', clock: systemClock, routing: 'direct' });
+      // A tcp engine address: the pid the engine reports is not one of this host's, so only an exec can read the table.
+      // (The client still talks to the local engine: only the runtime's idea of where it runs differs.)
+      const ready = await remote.waitUntilReady(ref, { startupTimeoutMs: 20_000 });
+      expect(ready.port).toBe(8001);
+      await discard(ref.id);
+    });
+
+    it('reads the socket table from the host where the engine runs here, and gives up (null) where neither the host nor an exec can', async () => {
+      const ref = await runtime.start(startRequest({ image: images.noCat }));
+      const info = await docker.getContainer(ref.id).inspect();
+      let sockets = await readListeningSockets(docker, where, info);
+      for (let tries = 0; !sockets?.some((socket) => socket.port === 8001) && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sockets = await readListeningSockets(docker, where, info);
+      }
+      expect(sockets).toContainEqual({ address: '::', port: 8001, loopback: false });
+      // As if the engine ran elsewhere: the host's /proc is not the container's, and the image has no cat.
+      expect(await readListeningSockets(docker, 'tcp://engine.invalid:2375', info)).toBeNull();
+      await discard(ref.id);
+    });
+
+    it('says which port to set where only the declared port is reachable (published routing), without waiting the timeout out', async () => {
+      const published = createDockerRuntime({ docker, where, clock: systemClock, routing: 'published' });
+      const ref = await published.start(startRequest({ image: images.wrongPort }));
+      const started = Date.now();
+      const error = await failureOf(published.waitUntilReady(ref, { startupTimeoutMs: 30_000 }));
+      expect(error.message).toMatch(/^the app listens on 8001, not on 8000, .*set the project's port to 8001 \(portico deploy --port 8001/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await discard(ref.id);
+    });
+
+    it('fails fast when the app listens on 127.0.0.1 only, saying so and how to bind 0.0.0.0', async () => {
+      const ref = await runtime.start(startRequest({ image: images.loopback }));
+      const started = Date.now();
+      const error = await failureOf(runtime.waitUntilReady(ref, { startupTimeoutMs: 60_000 }));
+      expect(error.code).toBe('start_failed');
+      expect(error.message).toMatch(/^the app listens only on 127\.0\.0\.1:8000 inside its container, which nothing outside the container can reach; make it listen on 0\.0\.0\.0/);
+      expect(error.message).toContain('GRADIO_SERVER_NAME=0.0.0.0');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await discard(ref.id);
+    });
+
+    it('streams the output of a slow starter while it starts, with notes of the time waited, and then answers', async () => {
+      const ref = await runtime.start(startRequest({ image: images.slowStart }));
+      const events: string[] = [];
+      const ready = await runtime.waitUntilReady(ref, {
+        startupTimeoutMs: 20_000,
+        onOutput: (text) => events.push(`output ${text}`),
+        waitingNoteMs: 500,
+        onWaiting: (waitedMs) => events.push(`waited ${waitedMs >= 500 ? '>=500' : waitedMs}`),
+      });
+      expect(ready.port).toBe(8000);
+      expect(events[0]).toBe('output downloading weights\n');
+      expect(events.filter((event) => event.startsWith('output'))).toStrictEqual(['output downloading weights\n', 'output weights loaded\n']);
+      // About 2 s of loading: a note every 500 ms, between the two lines.
+      const notes = events.slice(1, events.indexOf('output weights loaded\n'));
+      expect(notes.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(notes)).toStrictEqual(new Set(['waited >=500']));
+      await discard(ref.id);
+    });
+
+    it('fails at once for an app that exits without listening, its last run said once (streamed), the last line in the error', async () => {
+      const output: string[] = [];
+      const started = Date.now();
+      // It may die before start() has read its address: then start() reports it, with its last run's output.
+      const error = await failureOf(runtime.start(startRequest({ image: images.crashes })).then((ref) => runtime.waitUntilReady(ref, { startupTimeoutMs: 60_000, onOutput: (text) => output.push(text) })));
+      if (output.length === 0) {
+        expect(error.message).toMatch(/^container exited with code 7 before answering on port 8000; last log lines:\n/);
+        output.push(...error.message.split('\n').slice(1).map((line) => `${line}\n`));
+      } else {
+      expect(Date.now() - started).toBeLessThan(10_000);
+        expect(error.message).toMatch(/^container exited with code 7 before answering on port 8000; its output is in the deployment log above; its last line: (loading model|fatal: weights\.bin not found)$/);
+      }
+      // One run's output, each line once, however often the engine restarted it meanwhile.
+      expect([...output].sort()).toStrictEqual(['fatal: weights.bin not found\n', 'loading model\n']);
+      await runtime.removeProjectContainers(project);
+    });
   });
 
   describe('scale to zero', () => {
@@ -290,7 +418,7 @@ describe('docker runtime', () => {
 
       const resumed = await runtime.resume(ref.id);
       expect(resumed.id).toBe(ref.id);
-      expect(resumed.upstream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // possibly a new port
+      expect(resumed.upstream).toBe(`http://${await ownAddress(ref.id)}:8000`); // possibly a new address
       expect(await runtime.locate(ref.id)).toEqual(resumed);
       await runtime.waitUntilReady(resumed, { startupTimeoutMs: 10_000, probeIntervalMs: 50 });
       expect(await body(resumed)).toBe('hello from site\n');

@@ -135,8 +135,12 @@ describe('a SUCCEEDED build event', () => {
             essential: true,
             portMappings: [{ containerPort: demoPort, protocol: 'tcp' }],
             environment: [
-              { name: 'MODEL', value: 'gpt2' },
               { name: 'PORT', value: String(demoPort) },
+              { name: 'GRADIO_SERVER_NAME', value: '0.0.0.0' },
+              { name: 'GRADIO_SERVER_PORT', value: String(demoPort) },
+              { name: 'STREAMLIT_SERVER_PORT', value: String(demoPort) },
+              { name: 'STREAMLIT_SERVER_ADDRESS', value: '0.0.0.0' },
+              { name: 'MODEL', value: 'gpt2' },
             ],
             cpu: 1024,
             memory: 2048,

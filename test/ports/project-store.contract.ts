@@ -77,6 +77,17 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
         expect(await store.getProject(original.id)).toStrictEqual(updated);
       });
 
+      it('keeps the port and startup timeout settings, and clears them back to null', async () => {
+        await store.createProject(makeProject({ port: 8501, startupTimeoutSeconds: 1800 }));
+        expect(await store.getProject('main-gpt2-acme')).toMatchObject({ port: 8501, startupTimeoutSeconds: 1800 });
+        const cleared = await store.updateProject('main-gpt2-acme', { port: null, startupTimeoutSeconds: null });
+        expect([cleared.port, cleared.startupTimeoutSeconds]).toStrictEqual([null, null]);
+        expect(await store.getProject('main-gpt2-acme')).toStrictEqual(cleared);
+        const set = await store.updateProject('main-gpt2-acme', { port: 7860 });
+        expect(set).toMatchObject({ port: 7860, startupTimeoutSeconds: null });
+        expect(await store.getProject('main-gpt2-acme')).toStrictEqual(set);
+      });
+
       it('sets currentDeploymentId and clears it back to null', async () => {
         await store.createProject(makeProject());
         expect((await store.updateProject('main-gpt2-acme', { currentDeploymentId: 'dep-1' })).currentDeploymentId).toBe('dep-1');
@@ -127,9 +138,23 @@ export function projectStoreContract(name: string, makeStore: () => Promise<Proj
           image: 'portico/proj-a:aaaaaaa',
           container: { id: 'c0ffee', upstream: 'http://127.0.0.1:32768' },
           placement: { gpus: 1, cudaVersion: '12.4', pool: 'a10g', reason: 'pool a10g (NVIDIA A10G, compute 8.6, driver 550.54.14) runs CUDA 12.4' },
+          port: 8501,
+          portReason: 'listens on 8501, not the EXPOSEd 80',
+          card: { title: 'Story teller ✍️', emoji: '📖', description: 'GPT-2 "tells" stories', sdk: 'docker', appPort: 7860 },
         });
         await store.createDeployment(deployment);
         expect(await store.getDeployment('dep-full')).toStrictEqual(deployment);
+      });
+
+      it('keeps the port, its reason and a card with null fields, and clears them back to null', async () => {
+        await store.createDeployment(makeDeployment({ id: 'dep-1', projectId: 'proj-a' }));
+        const card = { title: null, emoji: null, description: null, sdk: 'gradio', appPort: null };
+        const found = await store.updateDeployment('dep-1', { port: 7860, portReason: "the README's front matter says sdk: docker", card, container: { id: 'c', upstream: 'http://172.18.0.5:7860', port: 7860 } });
+        expect(await store.getDeployment('dep-1')).toStrictEqual(found);
+        expect(found).toMatchObject({ port: 7860, card, container: { port: 7860 } });
+        const cleared = await store.updateDeployment('dep-1', { port: null, portReason: null, card: null });
+        expect([cleared.port, cleared.portReason, cleared.card]).toStrictEqual([null, null, null]);
+        expect(await store.getDeployment('dep-1')).toStrictEqual(cleared);
       });
 
       it('returns null for a deployment that does not exist', async () => {

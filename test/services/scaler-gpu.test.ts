@@ -21,7 +21,7 @@ function fakeGpuRuntime(initial: Record<string, ContainerStatus>) {
     start: async () => {
       throw new Error('not used');
     },
-    waitUntilReady: async () => undefined,
+    waitUntilReady: async (container) => ({ container, port: 1 }),
     locate: async (id) => (status.get(id) === 'running' ? ref(id) : null),
     pause: async (id) => void (calls.push(`pause ${id}`), status.set(id, 'paused')),
     stop: async (id) => void (calls.push(`stop ${id}`), status.set(id, 'stopped')),

@@ -13,6 +13,8 @@ export function makeProject(overrides: Partial<Project> = {}): Project {
     env: {},
     secrets: {},
     idleTimeoutSeconds: 900,
+    port: null,
+    startupTimeoutSeconds: null,
     createdAt: '2026-11-25T09:00:00.000Z',
     currentDeploymentId: null,
     ...overrides,

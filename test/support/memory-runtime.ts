@@ -47,6 +47,7 @@ export function memoryRuntime(): MemoryRuntime {
     },
     async waitUntilReady(container) {
       if (neverReady.has(container.id)) throw new PorticoError('start_failed', `${container.id} did not answer HTTP on its port`);
+      return { container, port: started.find((request) => `c-${request.deploymentId}` === container.id)?.port ?? 0 };
     },
     locate: async (id) => (containers.get(id) === 'running' ? ref(id) : null),
     pause: scaleDown,

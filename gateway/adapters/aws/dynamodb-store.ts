@@ -57,8 +57,8 @@ const logSk = (offset: number) => `LOG#${String(Math.min(offset, Number.MAX_SAFE
 const LOG_END = 'LOG#~';
 const indexSk = (createdAt: string, seq: number) => `DEPLOYMENT#${createdAt}#${String(seq).padStart(12, '0')}`;
 
-const PROJECT_FIELDS = ['source', 'branch', 'dockerfile', 'context', 'gpu', 'env', 'secrets', 'idleTimeoutSeconds', 'createdAt', 'currentDeploymentId'] as const;
-const DEPLOYMENT_FIELDS = ['status', 'commit', 'phases', 'error', 'image', 'container', 'placement', 'createdAt'] as const;
+const PROJECT_FIELDS = ['source', 'branch', 'dockerfile', 'context', 'gpu', 'env', 'secrets', 'idleTimeoutSeconds', 'port', 'startupTimeoutSeconds', 'createdAt', 'currentDeploymentId'] as const;
+const DEPLOYMENT_FIELDS = ['status', 'commit', 'phases', 'error', 'image', 'container', 'placement', 'port', 'portReason', 'card', 'createdAt'] as const;
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
 const BATCH_WRITE_MAX = 25;
@@ -414,12 +414,14 @@ function pick<T extends object, K extends keyof T>(value: T, fields: readonly K[
 /** Rebuilds a Project from exactly its own fields, dropping keys and bookkeeping attributes. */
 function toProject(item: Item): Project {
   const project = { id: String(item['id']), ...pick(item as unknown as Project, PROJECT_FIELDS) };
-  // Items written before secrets existed have none.
-  return { ...project, secrets: project.secrets ?? {} };
+  // Items written before secrets, port and startupTimeoutSeconds existed have none.
+  return { ...project, secrets: project.secrets ?? {}, port: project.port ?? null, startupTimeoutSeconds: project.startupTimeoutSeconds ?? null };
 }
 
 function toDeployment(item: Item): Deployment {
-  return { id: String(item['id']), projectId: String(item['projectId']), ...pick(item as unknown as Deployment, DEPLOYMENT_FIELDS) };
+  const deployment = { id: String(item['id']), projectId: String(item['projectId']), ...pick(item as unknown as Deployment, DEPLOYMENT_FIELDS) };
+  // Items written before the port was recorded have none.
+  return { ...deployment, port: deployment.port ?? null, portReason: deployment.portReason ?? null, card: deployment.card ?? null };
 }
 
 /** Skips UTF-8 continuation bytes, so an offset inside a character starts at the next whole one. */

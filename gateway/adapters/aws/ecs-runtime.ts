@@ -15,7 +15,7 @@ import {
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
-import type { AsyncWake, ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
+import type { AsyncWake, ContainerRuntime, ContainerStatus, ReadyContainer, ReadyOptions, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
 import { CONTAINER_NAME, cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
@@ -141,13 +141,14 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     return described.tasks ?? [];
   }
 
-  async function waitUntilReady(ref: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void> {
+  /** Probes the declared port only: a task's socket table is not readable through ECS. */
+  async function waitUntilReady(ref: ContainerRef, options: ReadyOptions): Promise<ReadyContainer> {
     const interval = options.probeIntervalMs ?? pollIntervalMs;
     const deadline = clock.now().getTime() + options.startupTimeoutMs;
     for (;;) {
       const remaining = deadline - clock.now().getTime();
       const reason = await probe(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
-      if (reason === null) return;
+      if (reason === null) return { container: ref, port: ref.port ?? Number(new URL(ref.upstream).port) };
       if (clock.now().getTime() >= deadline) {
         throw new PorticoError(
           'start_failed',

@@ -1,4 +1,5 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { withPortConventions } from '../../domain/port-env.ts';
 import type { StartRequest } from '../../ports/container-runtime.ts';
 
 /** The name of the one container in every Portico task. */
@@ -74,8 +75,8 @@ export function taskDefinitionInput(request: StartRequest, settings: TaskDefinit
   const gpu = request.gpus > 0;
   const cpu = cpuUnits(request.nanoCpus);
   const memory = memoryMiB(request.memoryBytes);
-  // PORT last so it always matches the port Portico probes.
-  const env = { ...request.env, PORT: String(request.port) };
+  // PORT, and the Gradio and Streamlit variables, for the declared port unless the project sets them.
+  const env = withPortConventions(request.env, request.port);
   const fargate = gpu ? null : fargateSize(cpu, memory);
   return {
     family: taskFamily(request.projectId),

@@ -1,14 +1,24 @@
 import type Dockerode from 'dockerode';
+import { type ListeningSocket, appSockets, classifyListeners, loopbackOnlyMessage } from '../../domain/listening-ports.ts';
+import { withPortConventions } from '../../domain/port-env.ts';
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
+import type { ContainerRuntime, ContainerStatus, ReadyContainer, ReadyOptions, StartRequest } from '../../ports/container-runtime.ts';
 import { engineMessage, engineStatus, engineUnavailable, withEngine } from './docker-client.ts';
 import { DEMO_NETWORK, ensureDemoNetwork, guardHostFromBridge } from './docker-demo-network.ts';
+import { type Routing, createRouting } from './docker-routing.ts';
+import { followRunOutput, lastRunOutput } from './docker-run-output.ts';
+import { readListeningSockets } from './docker-sockets.ts';
 import { probeHttp } from './http-probe.ts';
 
 const PROBE_TIMEOUT_MS = 2_000;
 const LOG_LINES = 20;
+/** How often, while nothing answers, the container's socket table is read to see which ports it really opened. */
+const LISTEN_CHECK_MS = 1_000;
+/** How long an app may listen on loopback only before that is reported: long enough for one that binds 0.0.0.0 next. */
+const LOOPBACK_GRACE_MS = 2_000;
+const WAITING_NOTE_MS = 15_000;
 /**
  * How often the engine restarts a demo that exits with a failure (with its own backoff: 100 ms,
  * doubling) before leaving it `crashed`. Stopping a demo (scale to zero) switches this off, so
@@ -33,13 +43,21 @@ export interface DockerRuntimeDeps {
   readonly isolation?: Partial<Isolation>;
   /** Told once when the host firewall rule that keeps demos off the host's services cannot be installed. */
   readonly warn?: (line: string) => void;
+  /**
+   * How the gateway reaches a demo: `direct` to the container's own address on the demos' network
+   * (any port it opens, found later included), `published` through the loopback port the engine
+   * publishes for the declared port (Docker Desktop, a remote engine), `auto` (default) direct
+   * where the host is on that network.
+   */
+  readonly routing?: Routing;
 }
 
 /**
- * Runs demos as local containers. Each publishes its one port on a random loopback port
- * (127.0.0.1 only: the gateway is the sole way in), runs without privileges, capabilities or
- * mounts on its own bridge network, is restarted with backoff when it crashes (CRASH_RESTARTS
- * times), and carries labels that tie it to its project and deployment.
+ * Runs demos as local containers. Each runs without privileges, capabilities or mounts on its
+ * own bridge network, and the gateway reaches it at its address there when the host can (Linux);
+ * the declared port is also published on a random loopback port (127.0.0.1 only) for engines
+ * whose network the host cannot reach (Docker Desktop). Restarted with backoff when it crashes
+ * (CRASH_RESTARTS times); labels tie it to its project and deployment.
  */
 export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
   const { docker, where, clock } = deps;
@@ -47,6 +65,9 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
   const isolation: Isolation = { ...DEFAULT_ISOLATION, ...deps.isolation };
   const warn = deps.warn ?? ((line: string) => console.warn(line));
   let networkReady: Promise<void> | null = null;
+  const routing = createRouting(deps.routing ?? 'auto', where, isolation.network);
+  /** The address of a running container for its declared port, or for `port` when the app was found listening there. */
+  const refOf = (info: Dockerode.ContainerInspectInfo, port?: number) => routing.address(info, port);
 
   /** The demos' network, made once per process (again after a failure, e.g. the engine was down). */
   function prepareNetwork(): Promise<void> {
@@ -83,7 +104,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
       throw startError(`container for image ${request.image} could not start`, error);
     }
     const info = await withEngine(where, () => container.inspect());
-    const ref = refOf(info);
+    const ref = runs(info) ? await refOf(info) : null;
     if (ref) return ref;
     // An app that dies at once takes its published port with it: report it as waitUntilReady
     // would, and leave nothing behind, since the caller never learns this container's id.
@@ -106,34 +127,101 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     }
   }
 
-  async function waitUntilReady(ref: ContainerRef, options: { readonly startupTimeoutMs: number; readonly probeIntervalMs?: number }): Promise<void> {
+  async function waitUntilReady(ref: ContainerRef, options: ReadyOptions): Promise<ReadyContainer> {
     const interval = options.probeIntervalMs ?? probeIntervalMs;
+    const noteEveryMs = options.waitingNoteMs ?? WAITING_NOTE_MS;
     const container = docker.getContainer(ref.id);
-    const deadline = clock.now().getTime() + options.startupTimeoutMs;
-    for (;;) {
-      const info = await withEngine(where, () => container.inspect()).catch((error: unknown) => {
+    const inspect = () =>
+      withEngine(where, () => container.inspect()).catch((error: unknown) => {
         if (engineStatus(error) === 404) throw new PorticoError('start_failed', `container ${ref.id.slice(0, 12)} was removed before it answered`, { cause: error });
         throw error;
       });
-      if (!runs(info)) throw await exitedError(info);
-      const remaining = deadline - clock.now().getTime();
-      const probe = await probeHttp(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
-      if (probe.answered) return;
-      if (clock.now().getTime() >= deadline) {
-        const port = info.Config.Labels?.['portico.port'] ?? '?';
-        throw new PorticoError(
-          'start_failed',
-          `container did not answer HTTP on port ${port} within ${options.startupTimeoutMs / 1000}s: is the app listening on 0.0.0.0:${port}? (last try: ${probe.reason}); last log lines:\n${await lastLogLines(ref.id)}`,
-        );
+    const started = clock.now().getTime();
+    const deadline = started + options.startupTimeoutMs;
+    let nextNote = started + noteEveryMs;
+    const first = await inspect();
+    const declared = ref.port ?? declaredPort(first);
+    const output = options.onOutput && runs(first) ? followRunOutput(docker, ref.id, first.State.StartedAt, options.onOutput) : null;
+    let loopbackSince: number | null = null;
+    let lastListenCheck = Number.NEGATIVE_INFINITY;
+    let listening: readonly ListeningSocket[] | null = null;
+    let runEndedAt: string | undefined;
+    try {
+      for (;;) {
+        const info = await inspect();
+        if (!runs(info)) {
+          runEndedAt = info.State.FinishedAt;
+          // Exited before its output could be followed: it goes to the same place, once.
+          if (options.onOutput && !output) options.onOutput(`${await lastRunOutput(docker, info, LOG_LINES)}\n`);
+          throw await exitedError(info, { streamed: options.onOutput !== undefined });
+        }
+        const remaining = deadline - clock.now().getTime();
+        const probe = await probeHttp(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
+        if (probe.answered) return { container: ref, port: declared };
+
+        const now = clock.now().getTime();
+        if (now - lastListenCheck >= LISTEN_CHECK_MS) {
+          lastListenCheck = now;
+          listening = await readListeningSockets(docker, where, info);
+          const verdict = listening && classifyListeners(listening, declared);
+          if (verdict?.kind === 'elsewhere') {
+            const found = await answeringElsewhere(info, declared, verdict.ports, remaining);
+            if (found) return found;
+          }
+          loopbackSince = verdict?.kind === 'loopback-only' ? (loopbackSince ?? now) : null;
+          if (verdict?.kind === 'loopback-only' && now - loopbackSince! >= Math.min(LOOPBACK_GRACE_MS, options.startupTimeoutMs)) {
+            throw new PorticoError('start_failed', `${loopbackOnlyMessage(verdict.sockets)}; ${await outputNote(info, output !== null)}`);
+          }
+        }
+        if (now >= deadline) {
+          throw new PorticoError(
+            'start_failed',
+            `container did not answer HTTP on port ${declared} within ${options.startupTimeoutMs / 1000}s: is the app listening on 0.0.0.0:${declared}? (last try: ${probe.reason}${listeningNote(listening, declared)}); ${await outputNote(info, output !== null)}`,
+          );
+        }
+        if (options.onWaiting && now >= nextNote) {
+          options.onWaiting(now - started);
+          nextNote += noteEveryMs * Math.max(1, Math.ceil((now - nextNote + 1) / noteEveryMs));
+        }
+        await clock.sleep(interval);
       }
-      await clock.sleep(interval);
+    } finally {
+      await output?.stop(runEndedAt);
     }
   }
 
-  async function exitedError(info: Dockerode.ContainerInspectInfo): Promise<PorticoError> {
-    const port = info.Config.Labels?.['portico.port'] ?? '?';
+  /**
+   * The first of the ports the app opened (other than the declared one) that answers HTTP. Where
+   * the gateway reaches demos only through the published declared port, none can be reached: the
+   * message then says which port to set.
+   */
+  async function answeringElsewhere(info: Dockerode.ContainerInspectInfo, declared: number, ports: readonly number[], remainingMs: number): Promise<ReadyContainer | null> {
+    for (const port of ports) {
+      const candidate = await refOf(info, port);
+      if (!candidate) {
+        throw new PorticoError(
+          'start_failed',
+          `the app listens on ${ports.join(', ')}, not on ${declared}, and this engine's containers are reachable only through the declared port; set the project's port to ${port} (portico deploy --port ${port}, or PATCH the project with {"port": ${port}})`,
+        );
+      }
+      const probe = await probeHttp(candidate.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remainingMs)));
+      if (probe.answered) return { container: candidate, port };
+    }
+    return null;
+  }
+
+  /** The last run's output for a failure message; when it already went to the deployment log, only its last line. */
+  async function outputNote(info: Dockerode.ContainerInspectInfo, streamed: boolean): Promise<string> {
+    const text = await lastRunOutput(docker, info, LOG_LINES);
+    if (!streamed) return `last log lines:\n${text}`;
+    const last = text.split('\n').at(-1) ?? '';
+    return `its output is in the deployment log above; its last line: ${last}`;
+  }
+
+  async function exitedError(info: Dockerode.ContainerInspectInfo, options: { readonly streamed?: boolean } = {}): Promise<PorticoError> {
+    const port = declaredPort(info);
     const why = info.State.OOMKilled ? `was killed for exceeding its memory limit (${Math.round((info.HostConfig.Memory ?? 0) / 2 ** 20)} MB)` : `exited with code ${info.State.ExitCode}`;
-    return new PorticoError('start_failed', `container ${why} before answering on port ${port}; last log lines:\n${await lastLogLines(info.Id)}`);
+    return new PorticoError('start_failed', `container ${why} before answering on port ${port}; ${await outputNote(info, options.streamed ?? false)}`);
   }
 
   /** The container's last lines of stdout and stderr, interleaved as written, for failure messages and the dashboard. */
@@ -151,9 +239,9 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
    * Null unless the container is running and not paused: the engine reports a paused container
    * as Running, but it answers nothing until resumed, so it has no address to proxy to.
    */
-  async function locate(id: string): Promise<ContainerRef | null> {
+  async function locate(id: string, port?: number): Promise<ContainerRef | null> {
     const info = await inspectOrNull(id);
-    return info && runs(info) && !info.State.Paused ? refOf(info) : null;
+    return info && runs(info) && !info.State.Paused ? refOf(info, port) : null;
   }
 
   /**
@@ -207,7 +295,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
   }
 
   /** Unpauses or restarts the container and reads its address again: a restart publishes a new host port. */
-  async function resume(id: string): Promise<ContainerRef> {
+  async function resume(id: string, port?: number): Promise<ContainerRef> {
     const container = docker.getContainer(id);
     const before = await inspectOrNull(id);
     if (!before) throw goneError(id, 'no longer exists');
@@ -229,9 +317,9 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     }
     const info = await inspectOrNull(id);
     if (!info) throw goneError(id, 'was removed while it was being woken');
-    const ref = runs(info) ? refOf(info) : null;
+    const ref = runs(info) ? await refOf(info, port) : null;
     if (ref) return ref;
-    if (runs(info)) throw new PorticoError('start_failed', `container ${id.slice(0, 12)} runs but publishes no port for ${info.Config.Labels?.['portico.port'] ?? '?'}/tcp`);
+    if (runs(info)) throw new PorticoError('start_failed', `container ${id.slice(0, 12)} runs but the gateway cannot reach its port ${port ?? declaredPort(info)}`);
     throw await exitedError(info);
   }
 
@@ -269,8 +357,7 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
 /** What `docker create` gets: least privilege, loopback-only publishing, limits from the request. */
 export function containerSpec(name: string, request: StartRequest, isolation: Isolation = DEFAULT_ISOLATION): Dockerode.ContainerCreateOptions {
   const portKey = `${request.port}/tcp`;
-  // PORT last so it always matches the port Portico probes and publishes.
-  const env = { ...request.env, PORT: String(request.port) };
+  const env = withPortConventions(request.env, request.port);
   return {
     name,
     Image: request.image,
@@ -307,13 +394,18 @@ function runs(info: Dockerode.ContainerInspectInfo): boolean {
   return info.State.Running && !info.State.Restarting;
 }
 
-/** The loopback address the engine published the container's port on, or null if it publishes none. */
-function refOf(info: Dockerode.ContainerInspectInfo): ContainerRef | null {
-  const port = info.Config.Labels?.['portico.port'];
-  const ports = info.NetworkSettings.Ports ?? {};
-  const bindings = (port ? ports[`${port}/tcp`] : undefined) ?? Object.values(ports).find((list) => list && list.length > 0);
-  const hostPort = bindings?.find((binding) => binding.HostIp === '127.0.0.1')?.HostPort ?? bindings?.[0]?.HostPort;
-  return hostPort ? { id: info.Id, upstream: `http://127.0.0.1:${hostPort}` } : null;
+/** What the socket table said at the timeout, for the failure message. */
+function listeningNote(all: readonly ListeningSocket[] | null, declared: number): string {
+  if (all === null) return '';
+  const listening = appSockets(all);
+  if (listening.length === 0) return '; it listens on no TCP port';
+  const ports = [...new Set(listening.map((socket) => socket.port))].sort((a, b) => a - b);
+  return `; it listens on ${ports.join(', ')}${ports.includes(declared) ? '' : ', none of which answers HTTP'}`;
+}
+
+/** The port the container was started for (its `portico.port` label). */
+export function declaredPort(info: Dockerode.ContainerInspectInfo): number {
+  return Number(info.Config.Labels?.['portico.port'] ?? Number.NaN);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { DemoCard } from '../../domain/demo-card.ts';
 import type { ContainerRef, Deployment, DeploymentStatus, GpuSetting, Phase, Placement, Project, SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
 import { type ProjectStore, statusConflict } from '../../ports/project-store.ts';
@@ -48,6 +49,13 @@ const MIGRATIONS: readonly string[] = [
   `,
   `ALTER TABLE deployments ADD COLUMN placement TEXT;`,
   `ALTER TABLE projects ADD COLUMN secrets TEXT NOT NULL DEFAULT '{}';`,
+  `
+  ALTER TABLE projects ADD COLUMN port INTEGER;
+  ALTER TABLE projects ADD COLUMN startup_timeout_seconds INTEGER;
+  ALTER TABLE deployments ADD COLUMN port INTEGER;
+  ALTER TABLE deployments ADD COLUMN port_reason TEXT;
+  ALTER TABLE deployments ADD COLUMN card TEXT;
+  `,
 ];
 
 /** The schema version this code writes; a database at this version is opened without migrating. */
@@ -63,6 +71,8 @@ interface ProjectRow {
   env: string;
   secrets: string;
   idle_timeout_seconds: number;
+  port: number | null;
+  startup_timeout_seconds: number | null;
   created_at: string;
   current_deployment_id: string | null;
 }
@@ -77,6 +87,9 @@ interface DeploymentRow {
   image: string | null;
   container: string | null;
   placement: string | null;
+  port: number | null;
+  port_reason: string | null;
+  card: string | null;
   created_at: string;
 }
 
@@ -101,12 +114,12 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
 
   const sql = {
     insertProject: db.prepare<ProjectRow>(
-      `INSERT INTO projects (id, source, branch, dockerfile, context, gpu, env, secrets, idle_timeout_seconds, created_at, current_deployment_id)
-       VALUES (@id, @source, @branch, @dockerfile, @context, @gpu, @env, @secrets, @idle_timeout_seconds, @created_at, @current_deployment_id)`,
+      `INSERT INTO projects (id, source, branch, dockerfile, context, gpu, env, secrets, idle_timeout_seconds, port, startup_timeout_seconds, created_at, current_deployment_id)
+       VALUES (@id, @source, @branch, @dockerfile, @context, @gpu, @env, @secrets, @idle_timeout_seconds, @port, @startup_timeout_seconds, @created_at, @current_deployment_id)`,
     ),
     replaceProject: db.prepare<ProjectRow>(
       `UPDATE projects SET source = @source, branch = @branch, dockerfile = @dockerfile, context = @context, gpu = @gpu, env = @env,
-         secrets = @secrets, idle_timeout_seconds = @idle_timeout_seconds, created_at = @created_at, current_deployment_id = @current_deployment_id
+         secrets = @secrets, idle_timeout_seconds = @idle_timeout_seconds, port = @port, startup_timeout_seconds = @startup_timeout_seconds, created_at = @created_at, current_deployment_id = @current_deployment_id
        WHERE id = @id`,
     ),
     getProject: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE id = ?'),
@@ -114,12 +127,12 @@ export function createSqliteStore(file: string): ProjectStore & { close(): void 
     deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE id = ?'),
 
     insertDeployment: db.prepare<DeploymentRow>(
-      `INSERT INTO deployments (id, project_id, status, commit_sha, phases, error, image, container, placement, created_at)
-       VALUES (@id, @project_id, @status, @commit_sha, @phases, @error, @image, @container, @placement, @created_at)`,
+      `INSERT INTO deployments (id, project_id, status, commit_sha, phases, error, image, container, placement, port, port_reason, card, created_at)
+       VALUES (@id, @project_id, @status, @commit_sha, @phases, @error, @image, @container, @placement, @port, @port_reason, @card, @created_at)`,
     ),
     replaceDeployment: db.prepare<DeploymentRow>(
       `UPDATE deployments SET status = @status, commit_sha = @commit_sha, phases = @phases, error = @error, image = @image,
-         container = @container, placement = @placement, created_at = @created_at
+         container = @container, placement = @placement, port = @port, port_reason = @port_reason, card = @card, created_at = @created_at
        WHERE id = @id`,
     ),
     getDeployment: db.prepare<[string], DeploymentRow>('SELECT * FROM deployments WHERE id = ?'),
@@ -298,6 +311,8 @@ function toProject(row: ProjectRow): Project {
     env: JSON.parse(row.env) as Record<string, string>,
     secrets: JSON.parse(row.secrets) as Record<string, string>,
     idleTimeoutSeconds: row.idle_timeout_seconds,
+    port: row.port,
+    startupTimeoutSeconds: row.startup_timeout_seconds,
     createdAt: row.created_at,
     currentDeploymentId: row.current_deployment_id,
   };
@@ -314,6 +329,8 @@ function fromProject(project: Project): ProjectRow {
     env: JSON.stringify(project.env),
     secrets: JSON.stringify(project.secrets),
     idle_timeout_seconds: project.idleTimeoutSeconds,
+    port: project.port,
+    startup_timeout_seconds: project.startupTimeoutSeconds,
     created_at: project.createdAt,
     current_deployment_id: project.currentDeploymentId,
   };
@@ -330,6 +347,9 @@ function toDeployment(row: DeploymentRow): Deployment {
     image: row.image,
     container: row.container === null ? null : (JSON.parse(row.container) as ContainerRef),
     placement: row.placement === null ? null : (JSON.parse(row.placement) as Placement),
+    port: row.port,
+    portReason: row.port_reason,
+    card: row.card === null ? null : (JSON.parse(row.card) as DemoCard),
     createdAt: row.created_at,
   };
 }
@@ -345,6 +365,9 @@ function fromDeployment(deployment: Deployment): DeploymentRow {
     image: deployment.image,
     container: deployment.container === null ? null : JSON.stringify(deployment.container),
     placement: deployment.placement === null ? null : JSON.stringify(deployment.placement),
+    port: deployment.port,
+    port_reason: deployment.portReason,
+    card: deployment.card === null ? null : JSON.stringify(deployment.card),
     created_at: deployment.createdAt,
   };
 }

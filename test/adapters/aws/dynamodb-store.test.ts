@@ -42,6 +42,18 @@ describe('DynamoDB store', () => {
     expect(await store.getProject('proj-a')).toStrictEqual({ ...project, secrets: {} });
   });
 
+  it('reads items written before ports were kept as using the defaults, with no port found', async () => {
+    const { store, tableName } = await freshStore();
+    const withPort = makeProject({ id: 'proj-a', port: 8501, startupTimeoutSeconds: 600 });
+    await store.createProject(withPort);
+    await store.createDeployment(makeDeployment({ id: 'dep-1', projectId: 'proj-a', port: 8501, portReason: 'r', card: { title: 't', emoji: null, description: null, sdk: null, appPort: null } }));
+    const client = dynamo.client();
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key: { PK: { S: 'PROJECT#proj-a' }, SK: { S: 'META' } }, UpdateExpression: 'REMOVE port, startupTimeoutSeconds' }));
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key: { PK: { S: 'DEPLOYMENT#dep-1' }, SK: { S: 'META' } }, UpdateExpression: 'REMOVE port, portReason, card' }));
+    expect(await store.getProject('proj-a')).toStrictEqual({ ...withPort, port: null, startupTimeoutSeconds: null });
+    expect(await store.getDeployment('dep-1')).toStrictEqual(makeDeployment({ id: 'dep-1', projectId: 'proj-a' }));
+  });
+
   it('refuses a deployment of a project that does not exist with not_found', async () => {
     const { store } = await freshStore();
     const error = await store.createDeployment(deployment('dep-1', 'no-such-project')).catch((thrown: unknown) => thrown);

@@ -389,7 +389,8 @@ describe('waitUntilReady', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
 
-    await expect(runtime().waitUntilReady({ id: SERVICE, upstream: `http://127.0.0.1:${port}` }, { startupTimeoutMs: 10_000 })).resolves.toBeUndefined();
+    const ref = { id: SERVICE, upstream: `http://127.0.0.1:${port}` };
+    await expect(runtime().waitUntilReady(ref, { startupTimeoutMs: 10_000 })).resolves.toStrictEqual({ container: ref, port });
   });
 
   it('fails with start_failed naming the address and the log group when nothing answers', async () => {

@@ -40,8 +40,12 @@ describe('taskDefinitionInput', () => {
           essential: true,
           portMappings: [{ containerPort: 7860, protocol: 'tcp' }],
           environment: [
-            { name: 'MODEL', value: 'gpt2' },
             { name: 'PORT', value: '7860' },
+            { name: 'GRADIO_SERVER_NAME', value: '0.0.0.0' },
+            { name: 'GRADIO_SERVER_PORT', value: '7860' },
+            { name: 'STREAMLIT_SERVER_PORT', value: '7860' },
+            { name: 'STREAMLIT_SERVER_ADDRESS', value: '0.0.0.0' },
+            { name: 'MODEL', value: 'gpt2' },
           ],
           cpu: 1024,
           memory: 2048,
@@ -69,9 +73,15 @@ describe('taskDefinitionInput', () => {
     expect(input.containerDefinitions?.[0]?.memory).toBe(16384);
   });
 
-  it('lets PORT win over a user-supplied PORT so the probed port is the one the app hears', () => {
-    const environment = taskDefinitionInput(request({ env: { PORT: '1' } }), settings).containerDefinitions?.[0]?.environment;
-    expect(environment).toEqual([{ name: 'PORT', value: '7860' }]);
+  it('tells the app, Gradio and Streamlit to listen on the declared port on all addresses, unless the project says otherwise', () => {
+    const environment = taskDefinitionInput(request({ env: { GRADIO_SERVER_NAME: '::', STREAMLIT_SERVER_PORT: '8502' } }), settings).containerDefinitions?.[0]?.environment;
+    expect(environment).toEqual([
+      { name: 'PORT', value: '7860' },
+      { name: 'GRADIO_SERVER_NAME', value: '::' },
+      { name: 'GRADIO_SERVER_PORT', value: '7860' },
+      { name: 'STREAMLIT_SERVER_PORT', value: '8502' },
+      { name: 'STREAMLIT_SERVER_ADDRESS', value: '0.0.0.0' },
+    ]);
   });
 });
 

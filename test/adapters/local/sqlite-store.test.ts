@@ -40,6 +40,8 @@ const project: Project = {
   env: { MODEL: 'gpt2 ✓' },
   secrets: { HF_TOKEN: 'hf_secret ✓' },
   idleTimeoutSeconds: 300,
+  port: 7860,
+  startupTimeoutSeconds: 900,
   createdAt: '2026-11-25T09:00:00.000Z',
   currentDeploymentId: 'dep-1',
 };
@@ -53,7 +55,10 @@ const deployment: Deployment = {
   phases: [{ name: 'starting', startedAt: '2026-11-25T09:01:00.000Z', endedAt: '2026-11-25T09:01:02.000Z' }],
   error: null,
   image: 'portico/main-gpt2-acme:fffffff',
-  container: { id: 'c1', upstream: 'http://127.0.0.1:32768' },
+  container: { id: 'c1', upstream: 'http://127.0.0.1:32768', port: 8501 },
+  port: 8501,
+  portReason: 'listens on 8501, not the EXPOSEd 80',
+  card: { title: 'Story ✓', emoji: '📖', description: null, sdk: 'docker', appPort: null },
   createdAt: '2026-11-25T09:00:30.000Z',
 };
 
@@ -116,7 +121,7 @@ describe('createSqliteStore', () => {
 
   it('migrates a file from before secrets existed, giving its projects no secrets', async () => {
     const file = join(root, 'before-secrets.db');
-    const { secrets: _secrets, ...withoutSecrets } = project;
+    const { secrets: _secrets, port: _port, startupTimeoutSeconds: _timeout, ...withoutSecrets } = project;
     // What the previous Portico wrote: schema version 2, no secrets column.
     inspect(file, (db) => {
       db.exec(`CREATE TABLE projects (id TEXT PRIMARY KEY, source TEXT NOT NULL, branch TEXT NOT NULL, dockerfile TEXT NOT NULL, context TEXT NOT NULL,
@@ -132,8 +137,53 @@ describe('createSqliteStore', () => {
       db.pragma('user_version = 2');
     });
     const store = openStore(file);
-    expect(await store.getProject(project.id)).toStrictEqual({ ...withoutSecrets, secrets: {} });
+    expect(await store.getProject(project.id)).toStrictEqual({ ...withoutSecrets, secrets: {}, port: null, startupTimeoutSeconds: null });
     expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_SCHEMA_VERSION);
+  });
+
+  it('migrates a file from before ports were kept: its projects use the defaults, its deployments keep everything else', async () => {
+    const file = join(root, 'before-ports.db');
+    // What the previous Portico wrote: schema version 3 (secrets, no port columns), with a serving deployment and its log.
+    const v3 = createSqliteStore(file);
+    v3.close();
+    inspect(file, (db) => {
+      db.exec(`DROP TABLE deployment_logs; DROP TABLE deployments; DROP TABLE projects;
+        CREATE TABLE projects (id TEXT PRIMARY KEY, source TEXT NOT NULL, branch TEXT NOT NULL, dockerfile TEXT NOT NULL, context TEXT NOT NULL,
+        gpu TEXT NOT NULL, env TEXT NOT NULL, idle_timeout_seconds INTEGER NOT NULL, created_at TEXT NOT NULL, current_deployment_id TEXT,
+        secrets TEXT NOT NULL DEFAULT '{}') STRICT;
+        CREATE TABLE deployments (id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE, status TEXT NOT NULL, commit_sha TEXT,
+        phases TEXT NOT NULL, error TEXT, image TEXT, container TEXT, created_at TEXT NOT NULL, placement TEXT) STRICT;
+        CREATE TABLE deployment_logs (deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE, seq INTEGER NOT NULL, byte_offset INTEGER NOT NULL,
+        text TEXT NOT NULL, PRIMARY KEY (deployment_id, seq)) STRICT;`);
+      db.prepare('INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        project.id, JSON.stringify(project.source), project.branch, project.dockerfile, project.context,
+        JSON.stringify(project.gpu), JSON.stringify(project.env), project.idleTimeoutSeconds, project.createdAt, project.currentDeploymentId, JSON.stringify(project.secrets),
+      );
+      db.prepare('INSERT INTO deployments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        deployment.id, deployment.projectId, deployment.status, deployment.commit, JSON.stringify(deployment.phases), deployment.error, deployment.image,
+        JSON.stringify({ id: 'c1', upstream: 'http://127.0.0.1:32768' }), deployment.createdAt, null,
+      );
+      db.prepare('INSERT INTO deployment_logs VALUES (?, ?, ?, ?)').run(deployment.id, 0, 0, 'built\n');
+      db.pragma('user_version = 3');
+    });
+
+    const store = openStore(file);
+    expect(await store.getProject(project.id)).toStrictEqual({ ...project, port: null, startupTimeoutSeconds: null });
+    expect(await store.getDeployment(deployment.id)).toStrictEqual({
+      ...deployment,
+      container: { id: 'c1', upstream: 'http://127.0.0.1:32768' },
+      port: null,
+      portReason: null,
+      card: null,
+    });
+    expect(await store.readLog(deployment.id)).toStrictEqual({ text: 'built\n', nextOffset: 6 });
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_SCHEMA_VERSION);
+
+    // The new columns take writes after the migration.
+    await store.updateProject(project.id, { port: 8501, startupTimeoutSeconds: 1200 });
+    await store.updateDeployment(deployment.id, { port: 8501, portReason: 'listens on 8501, not the EXPOSEd 80', card: deployment.card });
+    expect(await store.getProject(project.id)).toMatchObject({ port: 8501, startupTimeoutSeconds: 1200 });
+    expect(await store.getDeployment(deployment.id)).toMatchObject({ port: 8501, portReason: 'listens on 8501, not the EXPOSEd 80', card: deployment.card });
   });
 
   it('refuses a file written by a newer schema version and leaves it untouched', () => {
