@@ -1,10 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
 import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../ports/image-builder.ts';
+import { startBuildKitBuild } from './buildkit/build-request.ts';
 import { buildFailure } from './buildkit/failure.ts';
 import { createProgressPrinter } from './buildkit/progress-printer.ts';
+import { type BuildSession, openBuildSession } from './buildkit/session.ts';
 import { type BuildEvent, imageIdOf, traceOf } from './buildkit/trace.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
@@ -18,16 +21,25 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
 
   async function build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage> {
     await requireDirectory(request.contextDir);
+    const session = (await usesSecrets(request)) ? await withEngine(where, () => openBuildSession(docker, request.secrets ?? {})) : null;
+    try {
+      return await buildWith(request, session, onLog);
+    } finally {
+      session?.close();
+    }
+  }
+
+  async function buildWith(request: BuildRequest, session: BuildSession | null, onLog: (text: string) => void): Promise<BuiltImage> {
     const context = pack(request.contextDir);
     const stream = await withEngine(where, () =>
       // tar-fs packs with streamx streams, which pipe like Node's but are typed apart.
-      docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      startBuildKitBuild(docker, context as unknown as NodeJS.ReadableStream, {
         t: request.tag,
         dockerfile: request.dockerfile,
-        labels: { ...request.labels },
-        buildargs: { ...request.buildArgs },
-        version: '2', // BuildKit: RUN --mount, COPY --chmod, and a cache that outlives builds
-      } as Dockerode.ImageBuildOptions),
+        labels: request.labels,
+        buildargs: request.buildArgs,
+        ...(session ? { session: session.id } : {}),
+      }),
     ).catch((error: unknown) => {
       context.destroy();
       throw isPorticoError(error) ? error : new PorticoError('build_failed', `the engine refused the build: ${engineMessage(error)}`, { cause: error });
@@ -113,6 +125,11 @@ export function factsOf(config: Partial<Dockerode.ImageInspectInfo['Config']> | 
   });
   const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
   return { env, exposedPorts, entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd), labels: { ...(config?.Labels ?? {}) } };
+}
+
+async function usesSecrets(request: BuildRequest): Promise<boolean> {
+  const text = await readFile(join(request.contextDir, request.dockerfile), 'utf8').catch(() => '');
+  return /type=secret/.test(text);
 }
 
 async function requireDirectory(path: string): Promise<void> {
