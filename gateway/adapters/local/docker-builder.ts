@@ -7,7 +7,8 @@ import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../p
 import { startBuildKitBuild } from './buildkit/build-request.ts';
 import { buildFailure } from './buildkit/failure.ts';
 import { createProgressPrinter } from './buildkit/progress-printer.ts';
-import { type BuildSession, openBuildSession } from './buildkit/session.ts';
+import { prepareBuildSecrets } from './buildkit/build-secrets.ts';
+import type { BuildSession } from './buildkit/session.ts';
 import { type BuildEvent, imageIdOf, traceOf } from './buildkit/trace.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
@@ -21,7 +22,8 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
 
   async function build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage> {
     await requireDirectory(request.contextDir);
-    const session = (await usesSecrets(request)) ? await withEngine(where, () => openBuildSession(docker, request.secrets ?? {})) : null;
+    const dockerfileText = await readFile(join(request.contextDir, request.dockerfile), 'utf8').catch(() => null); // missing: the engine says so
+    const session = dockerfileText === null ? null : await withEngine(where, () => prepareBuildSecrets(docker, where, dockerfileText, request.secrets ?? {}, onLog));
     try {
       return await buildWith(request, session, onLog);
     } finally {
@@ -125,11 +127,6 @@ export function factsOf(config: Partial<Dockerode.ImageInspectInfo['Config']> | 
   });
   const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
   return { env, exposedPorts, entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd), labels: { ...(config?.Labels ?? {}) } };
-}
-
-async function usesSecrets(request: BuildRequest): Promise<boolean> {
-  const text = await readFile(join(request.contextDir, request.dockerfile), 'utf8').catch(() => '');
-  return /type=secret/.test(text);
 }
 
 async function requireDirectory(path: string): Promise<void> {

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDockerBuilder } from '../../gateway/adapters/local/docker-builder.ts';
+import { PorticoError } from '../../gateway/errors.ts';
+import type { BuildRequest } from '../../gateway/ports/image-builder.ts';
+import { BUSYBOX } from '../support/demo-app.ts';
+import { makeContext, removeProjects, requireDocker, testDocker, uniqueProjectId } from '../support/docker.ts';
+
+const { docker, where } = testDocker();
+const builder = createDockerBuilder({ docker, where });
+const project = uniqueProjectId('buildkit');
+const contexts: Array<{ remove(): Promise<void> }> = [];
+const SECRET = `hf_${uniqueProjectId('token')}`;
+
+async function context(files: Record<string, string>): Promise<string> {
+  const made = await makeContext(files);
+  contexts.push(made);
+  return made.dir;
+}
+
+function request(contextDir: string, tag: string, overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return { contextDir, dockerfile: 'Dockerfile', tag: `portico/${project}:${tag}`, labels: { 'portico.project': project }, buildArgs: {}, ...overrides };
+}
+
+async function build(files: Record<string, string>, tag: string, overrides: Partial<BuildRequest> = {}) {
+  let log = '';
+  const built = await builder.build(request(await context(files), tag, overrides), (text) => (log += text));
+  return { built, log };
+}
+
+async function failure(files: Record<string, string>, tag: string, overrides: Partial<BuildRequest> = {}) {
+  let log = '';
+  const error = await builder.build(request(await context(files), tag, overrides), (text) => (log += text)).then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PorticoError);
+  expect((error as PorticoError).code).toBe('build_failed');
+  return { message: (error as PorticoError).message, log };
+}
+
+/** Runs a command in a throwaway container of an image and returns its output. */
+async function runIn(image: string, command: string[]): Promise<string> {
+  const container = await docker.createContainer({ Image: image, Cmd: command, Labels: { 'portico.project': project } });
+  try {
+    await container.start();
+    await container.wait();
+    const output = await container.logs({ stdout: true, stderr: true });
+    return output.toString('utf8');
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+/** Every byte of an image as the engine exports it (`docker save`: config, history and every layer). */
+async function exported(image: string): Promise<Buffer> {
+  const stream = await docker.getImage(image).get();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** BuildKit's cache mounts live outside images: remove the ones this suite made (their description holds the project id). */
+async function pruneCacheMounts(): Promise<void> {
+  const df = (await docker.df()) as { BuildCache?: Array<{ ID: string; Type: string; Description?: string }> };
+  const ids = (df.BuildCache ?? []).filter((record) => record.Type === 'exec.cachemount' && record.Description?.includes(project)).map((record) => record.ID);
+  if (ids.length === 0) return;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.dial({ path: '/build/prune?', method: 'POST', options: { filters: JSON.stringify({ id: ids }) }, statusCodes: { 200: true } }, (error: unknown) => (error ? reject(error) : resolve())),
+  );
+}
+
+describe('BuildKit builds on the local engine', () => {
+  beforeAll(() => requireDocker(docker, where));
+
+  afterAll(async () => {
+    await removeProjects(docker, [project]);
+    await pruneCacheMounts();
+    await Promise.all(contexts.map((made) => made.remove()));
+  });
+
+  it('keeps a cache mount between two builds', async () => {
+    const mount = `--mount=type=cache,id=${project},target=/cache`;
+    await build({ Dockerfile: `FROM ${BUSYBOX}\nRUN ${mount} echo "first build ${project}" > /cache/left-by-first\n` }, 'cache-1');
+    // A different step (so not a cached layer) sees what the first build left in the mount.
+    const { log } = await build({ Dockerfile: `FROM ${BUSYBOX}\nRUN ${mount} echo "cache holds:" && cat /cache/left-by-first\n` }, 'cache-2');
+    expect(log).toMatch(new RegExp(`^#\\d+ \\d+\\.\\d{3} first build ${project}$`, 'm'));
+  });
+
+  it('mounts a file of the context with a bind mount, without copying it into the image', async () => {
+    const { built, log } = await build(
+      { Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/req.txt wc -l < /tmp/req.txt && ls /tmp\n`, 'requirements.txt': `torch\nnumpy\n# ${project}\n` },
+      'bind',
+    );
+    expect(log).toMatch(/^#\d+ \d+\.\d{3} 3$/m);
+    expect(await runIn(built.imageId, ['ls', '/tmp'])).toBe('');
+  });
+
+  it('gives a required secret mount the project secret of that name, and writes it to neither the log nor the image', async () => {
+    // The step proves it read the value by its hash, so the value itself is in no Dockerfile line.
+    const hash = createHash('sha256').update(SECRET).digest('hex');
+    const dockerfile = `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=HF_TOKEN,required=true test "$(sha256sum < /run/secrets/HF_TOKEN | cut -d' ' -f1)" = "${hash}" && echo "secret matches, $(wc -c < /run/secrets/HF_TOKEN) bytes" && ls -la /run/secrets\n`;
+    const { built, log } = await build({ Dockerfile: dockerfile }, 'secret', { secrets: { HF_TOKEN: SECRET, OTHER: 'unused' } });
+
+    expect(log).toMatch(new RegExp(`^#\\d+ \\d+\\.\\d{3} secret matches, ${SECRET.length} bytes$`, 'm'));
+    expect(log).not.toContain(SECRET);
+    expect(await runIn(built.imageId, ['ls', '-a', '/run/secrets'])).not.toContain('HF_TOKEN');
+    expect(JSON.stringify(await docker.getImage(built.imageId).history())).not.toContain(SECRET);
+    expect((await exported(built.imageId)).toString('latin1')).not.toContain(SECRET); // config, history and every layer
+  });
+
+  it('fails a required secret mount the project does not have before the build starts, saying what to set', async () => {
+    const { message, log } = await failure({ Dockerfile: `FROM ${BUSYBOX}\nRUN echo before\nRUN --mount=type=secret,id=HF_TOKEN,required=true cat /run/secrets/HF_TOKEN\n` }, 'no-secret', { secrets: { OTHER: 'x' } });
+    expect(message).toBe(
+      'Dockerfile line 3: RUN --mount=type=secret,id=HF_TOKEN,required=true needs the build secret HF_TOKEN, which the project does not have; set it in the project\'s secrets (PATCH /api/projects/<id> {"secrets": {"HF_TOKEN": "…"}}) and deploy again',
+    );
+    expect(log).toBe(''); // nothing was sent to the engine
+  });
+
+  it('says in the log when an optional secret is missing, and builds without it', async () => {
+    const { log } = await build({ Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=PIP_TOKEN test ! -e /run/secrets/PIP_TOKEN && echo "no token for ${project}"\n` }, 'optional-secret');
+    expect(log).toContain('portico: the project has no secret PIP_TOKEN; the RUN on Dockerfile line 2 runs without /run/secrets/PIP_TOKEN\n');
+    expect(log).toContain(`no token for ${project}`);
+  });
+
+  it('names the failing step and its last output lines in the error', async () => {
+    const lines = Array.from({ length: 14 }, (_, i) => `echo "line ${i + 1}"`).join(' && ');
+    const { message, log } = await failure({ Dockerfile: `FROM ${BUSYBOX}\nRUN echo ok-${project}\nRUN ${lines} && echo "ERROR: No matching distribution found for torch==9.9" && exit 1\n` }, 'failing');
+    expect(message).toMatch(/^step \[3\/3\] RUN echo "line 1" && .* failed: executor failed running \[\/bin\/sh -c echo "line 1" .*\]: exit code: 1; its last output:\n/);
+    // The last ten lines, as the docker CLI keeps them.
+    expect(message.split('\n').slice(1)).toEqual([...Array.from({ length: 9 }, (_, i) => `line ${i + 6}`), 'ERROR: No matching distribution found for torch==9.9']);
+    expect(log).toMatch(/^#\d+ ERROR: executor failed running/m);
+    expect(log).toMatch(/^------\n > \[3\/3\] RUN echo "line 1".*:\nline 6\n/m);
+  });
+
+  it('logs readable lines: numbered steps, their output with its time, CACHED, DONE with durations', async () => {
+    const files = { Dockerfile: `FROM ${BUSYBOX}\nCOPY --chmod=755 run.sh /run.sh\nRUN /run.sh ${project}\n`, 'run.sh': `#!/bin/sh\n# ${project}\necho "hello from $1"\n` };
+    const first = await build(files, 'readable-1');
+    expect(first.log).toMatch(/^#(\d+) \[2\/3\] COPY --chmod=755 run\.sh \/run\.sh\n#\1 DONE \d+\.\ds$/m);
+    expect(first.log).toMatch(new RegExp(`^#(\\d+) \\[3/3\\] RUN /run\\.sh ${project}\\n#\\1 \\d\\.\\d{3} hello from ${project}\\n#\\1 DONE \\d+\\.\\ds$`, 'm'));
+    expect(first.log).toMatch(/^#\d+ exporting to image$/m);
+
+    const second = await build(files, 'readable-2');
+    expect(second.log).toMatch(new RegExp(`^#(\\d+) \\[3/3\\] RUN /run\\.sh ${project}\\n#\\1 CACHED$`, 'm'));
+    expect(second.log).not.toContain(`hello from ${project}`);
+  });
+});
