@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerBuilder } from '../../gateway/adapters/local/docker-builder.ts';
+import { hasOldFrontend } from '../../gateway/adapters/local/buildkit/frontend-plan.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 import type { BuildRequest } from '../../gateway/ports/image-builder.ts';
 import { BUSYBOX } from '../support/demo-app.ts';
@@ -46,7 +47,10 @@ async function runIn(image: string, command: string[]): Promise<string> {
     await container.start();
     await container.wait();
     const output = await container.logs({ stdout: true, stderr: true });
-    return output.toString('utf8');
+    // Non-TTY logs are multiplexed: frames of an 8-byte header (stream, 0, 0, 0, size) and the bytes.
+    let text = '';
+    for (let at = 0; at + 8 <= output.length; at += 8 + output.readUInt32BE(at + 4)) text += output.subarray(at + 8, at + 8 + output.readUInt32BE(at + 4)).toString('utf8');
+    return text;
   } finally {
     await container.remove({ force: true });
   }
@@ -143,5 +147,49 @@ describe('BuildKit builds on the local engine', () => {
     const second = await build(files, 'readable-2');
     expect(second.log).toMatch(new RegExp(`^#(\\d+) \\[3/3\\] RUN /run\\.sh ${project}\\n#\\1 CACHED$`, 'm'));
     expect(second.log).not.toContain(`hello from ${project}`);
+  });
+
+  it('builds a Dockerfile written for a current Docker (syntax directive, here-documents, COPY --link) to the same image', async () => {
+    const dockerfile = [
+      '# syntax=docker/dockerfile:1.7',
+      `FROM ${BUSYBOX}`,
+      'COPY --link app.txt /app/app.txt',
+      'RUN <<EOT',
+      'set -e',
+      `echo "setup ${project}" > /app/setup.txt`,
+      'EOT',
+      "COPY <<'EOF' /app/config.ini",
+      'port = $PORT',
+      'EOF',
+      'RUN <<EOT',
+      '#!/bin/sh',
+      'echo "script ran as $0" > /app/script.txt',
+      'EOT',
+      'RUN cat <<EOF >> /app/setup.txt',
+      'appended',
+      'EOF',
+    ].join('\n');
+    const { built, log } = await build({ Dockerfile: `${dockerfile}\n`, 'app.txt': 'app\n' }, 'current-syntax');
+    const files = await runIn(built.imageId, ['sh', '-c', 'cd /app && for f in *; do echo "== $f $(stat -c %a $f)"; cat $f; done']);
+    expect(files).toBe(`== app.txt 644\napp\n== config.ini 644\nport = $PORT\n== script.txt 644\nscript ran as /dev/pipes/EOT\n== setup.txt 644\nsetup ${project}\nappended\n`);
+    if (hasOldFrontend((await docker.version()).Version)) {
+      expect(log).toMatch(/^portico: Dockerfile line 1: # syntax=docker\/dockerfile:1\.7 is not pulled; building with the Dockerfile frontend built into Docker 20\./m);
+      expect(log).toContain('portico: Dockerfile line 3: COPY --link built without --link');
+    }
+  });
+
+  it('refuses a flag the engine cannot build before the build starts, naming the line and the fix', async () => {
+    if (!hasOldFrontend((await docker.version()).Version)) return; // a current engine builds it
+    const { message, log } = await failure({ Dockerfile: `FROM ${BUSYBOX}\nCOPY --parents app/*.txt /srv/\n`, 'app/a.txt': 'a\n' }, 'parents');
+    expect(message).toMatch(/^Dockerfile line 2: COPY --parents needs a newer Dockerfile syntax, which the Dockerfile frontend built into this engine \(Docker 20\.[^)]*\) does not have.*remove --parents, or use a Docker 23 or newer engine/);
+    expect(log).toBe('');
+  });
+
+  it('leaves out of the context what .dockerignore excludes, as the docker CLI does', async () => {
+    const { built } = await build(
+      { Dockerfile: `FROM ${BUSYBOX}\nCOPY . /ctx\n`, '.dockerignore': 'secrets.env\nmodels/\n!models/keep.txt\n', 'secrets.env': 'x', 'models/big.bin': 'x', 'models/keep.txt': 'k', 'app.py': project },
+      'dockerignore',
+    );
+    expect((await runIn(built.imageId, ['find', '/ctx', '-type', 'f'])).split('\n').filter(Boolean).sort()).toEqual(['/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/app.py', '/ctx/models/keep.txt']);
   });
 });

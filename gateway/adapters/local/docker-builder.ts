@@ -1,11 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
 import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../ports/image-builder.ts';
 import { startBuildKitBuild } from './buildkit/build-request.ts';
+import { contextTar } from './buildkit/context-tar.ts';
 import { buildFailure } from './buildkit/failure.ts';
+import { type FrontendPlan, planFrontend } from './buildkit/frontend-plan.ts';
 import { createProgressPrinter } from './buildkit/progress-printer.ts';
 import { prepareBuildSecrets } from './buildkit/build-secrets.ts';
 import type { BuildSession } from './buildkit/session.ts';
@@ -23,27 +24,35 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
   async function build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage> {
     await requireDirectory(request.contextDir);
     const dockerfileText = await readFile(join(request.contextDir, request.dockerfile), 'utf8').catch(() => null); // missing: the engine says so
+    const plan = planFrontend(await engineVersion(), request.dockerfile, dockerfileText, onLog);
     const session = dockerfileText === null ? null : await withEngine(where, () => prepareBuildSecrets(docker, where, dockerfileText, request.secrets ?? {}, onLog));
     try {
-      return await buildWith(request, session, onLog);
+      return await buildWith(request, plan, session, onLog);
     } finally {
       session?.close();
     }
   }
 
-  async function buildWith(request: BuildRequest, session: BuildSession | null, onLog: (text: string) => void): Promise<BuiltImage> {
-    const context = pack(request.contextDir);
+  /** The engine's version, asked once: it decides whether the Dockerfile is adapted to an old built-in frontend. */
+  let version: Promise<string> | null = null;
+  function engineVersion(): Promise<string> {
+    version ??= withEngine(where, () => docker.version()).then((info) => info.Version);
+    version.catch(() => (version = null)); // asked again next build
+    return version;
+  }
+
+  async function buildWith(request: BuildRequest, plan: FrontendPlan, session: BuildSession | null, onLog: (text: string) => void): Promise<BuiltImage> {
+    const context = await contextTar(request.contextDir, request.dockerfile, plan.files);
     const stream = await withEngine(where, () =>
-      // tar-fs packs with streamx streams, which pipe like Node's but are typed apart.
-      startBuildKitBuild(docker, context as unknown as NodeJS.ReadableStream, {
+      startBuildKitBuild(docker, context, {
         t: request.tag,
-        dockerfile: request.dockerfile,
+        dockerfile: plan.dockerfile,
         labels: request.labels,
         buildargs: request.buildArgs,
         ...(session ? { session: session.id } : {}),
       }),
     ).catch((error: unknown) => {
-      context.destroy();
+      (context as unknown as { destroy(): void }).destroy();
       throw isPorticoError(error) ? error : new PorticoError('build_failed', `the engine refused the build: ${engineMessage(error)}`, { cause: error });
     });
 
