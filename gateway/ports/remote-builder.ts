@@ -11,6 +11,8 @@ export interface RemoteBuildRequest {
   /** What the release step needs once the image exists; carried with the build so its completion event is self-contained. */
   readonly port: number;
   readonly memoryBytes: number;
+  /** Build secrets by id, for `RUN --mount=type=secret,id=NAME`; never written to a log, the build's settings in clear, or a layer. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** A build as the builder reports it, from a state-change event or from asking. */

@@ -57,6 +57,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         context: project.context,
         port: analysis.port,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
+        secrets: project.secrets, // for RUN --mount=type=secret,id=NAME
       });
       await store.appendLog(deployment.id, `build ${build.buildId} started; image ${build.image}\n`);
       deployment = await moveDeployment(ports, deployment, 'building');

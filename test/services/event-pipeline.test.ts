@@ -121,6 +121,7 @@ describe('enqueue', () => {
         context: '.',
         port: 7860,
         memoryBytes: 2 * GIB,
+        secrets: { API_KEY: 'sk-1' }, // for the build's RUN --mount=type=secret
       },
     ]);
     expect(runtime.calls).toStrictEqual([]);

@@ -12,4 +12,17 @@ export const BUILD_VARIABLES = {
   deploymentId: 'PORTICO_DEPLOYMENT_ID',
   port: 'PORTICO_APP_PORT',
   memoryBytes: 'PORTICO_MEMORY_BYTES',
+  /** Space-separated ids of the build secrets this build gets (names only, never values). */
+  buildSecretIds: 'PORTICO_BUILD_SECRET_IDS',
 } as const;
+
+/**
+ * Build secret NAME reaches the build as the variable `PORTICO_BUILD_SECRET_NAME`, of CodeBuild's type
+ * SECRETS_MANAGER: CodeBuild resolves it when the build starts and masks its value in the build log;
+ * its API and console show only the reference. The buildspec hands it to BuildKit with
+ * `--secret id=NAME,env=PORTICO_BUILD_SECRET_NAME`.
+ */
+export const BUILD_SECRET_VARIABLE_PREFIX = 'PORTICO_BUILD_SECRET_';
+
+/** Secrets Manager secrets holding a project's build secrets (a JSON object by id): `portico/build-secrets/<project>`. */
+export const BUILD_SECRETS_NAME_PREFIX = 'portico/build-secrets/';
