@@ -74,6 +74,7 @@ function adapt(text: string, engine: string): CompatResult {
   }
 
   const shells = new Map<string, string[]>(); // stage alias → its SHELL
+  const escape = dockerfile.getEscapeCharacter();
   let shell = DEFAULT_SHELL;
   let stageAlias: string | null = null;
   for (const instruction of dockerfile.getInstructions()) {
@@ -99,21 +100,24 @@ function adapt(text: string, engine: string): CompatResult {
       refuse(start + 1, `${keyword} --${name} needs a newer Dockerfile syntax`, `remove --${name}`);
     }
 
-    const heredocs = start < end && !lines[start]!.trimEnd().endsWith('\\') ? [...lines[start]!.matchAll(HEREDOC)] : [];
+    // The instruction's own line, continuation lines joined as the parser joins them; here-document bodies follow it.
+    let last = start;
+    while (last < end && endsWithEscape(lines[last]!, escape)) last++;
+    const logical = lines.slice(start, last + 1).map((line, i, all) => (i < all.length - 1 ? withoutEscape(line, escape) : line)).join('');
+    const heredocs = end > last ? [...logical.matchAll(HEREDOC)] : [];
     if (heredocs.length > 0 && keyword !== 'RUN' && keyword !== 'COPY' && keyword !== 'ADD') {
       refuse(start + 1, `a here-document in ${keyword}`, 'write its content to a file in the repository');
     }
-    let first = lines[start]!;
-    if (flags.some((flag) => flag.getName().toLowerCase() === 'link')) first = first.replace(/\s--link(?:=\w+)?(?=\s)/i, '');
+    const dropLink = (line: string) => line.replace(/\s--link(?:=\w+)?(?=\s|$)/i, '');
     if (heredocs.length === 0) {
-      if (first !== lines[start]) {
-        lines[start] = first;
-        notes.push(`Dockerfile line ${start + 1}: ${keyword} --link built without --link (the same files; the built-in frontend has no linked layers)`);
-      }
+      if (!flags.some((flag) => flag.getName().toLowerCase() === 'link')) continue;
+      for (let line = start; line <= last; line++) lines[line] = dropLink(lines[line]!);
+      notes.push(`Dockerfile line ${start + 1}: ${keyword} --link built without --link (the same files; the built-in frontend has no linked layers)`);
       continue;
     }
+    const first = dropLink(logical);
 
-    const documents = readDocuments(lines, start, end, heredocs);
+    const documents = readDocuments(lines, last, end, heredocs);
     const [flagText, command] = splitFlags(first, keyword);
     if (keyword === 'RUN') {
       lines[start] = `${flagText}${runCommand(command, documents, shell, start, files)}`;
@@ -134,15 +138,16 @@ interface Document {
   readonly content: string;
 }
 
-function readDocuments(lines: readonly string[], start: number, end: number, markers: RegExpMatchArray[]): Document[] {
+/** The here-documents' bodies, from the line after the instruction's own (`after`) to its end. */
+function readDocuments(lines: readonly string[], after: number, end: number, markers: RegExpMatchArray[]): Document[] {
   const documents: Document[] = [];
-  let line = start + 1;
+  let line = after + 1;
   for (const marker of markers) {
     const chomp = marker[1] === '-';
     const name = marker[3]!;
     let content = '';
     while (line <= end && (chomp ? lines[line]!.replace(/^\t+/, '') : lines[line]) !== name) content += `${lines[line++]}\n`;
-    if (line > end) throw new Refusal(`Dockerfile line ${start + 1}: the here-document <<${name} has no closing ${name} line`);
+    if (line > end) throw new Refusal(`Dockerfile line ${after + 1}: the here-document <<${name} has no closing ${name} line`);
     line++;
     documents.push({ name, chomp, expand: marker[2] === '', content });
   }
@@ -191,6 +196,15 @@ function copySources(
     files.push({ path, content: document.chomp ? document.content.replace(/^\t+/gm, '') : document.content, mode: 0o644 });
     return path;
   });
+}
+
+function endsWithEscape(line: string, escape: string): boolean {
+  return line.trimEnd().endsWith(escape) && !line.trimStart().startsWith('#');
+}
+
+function withoutEscape(line: string, escape: string): string {
+  const trimmed = line.trimEnd();
+  return trimmed.slice(0, trimmed.length - escape.length);
 }
 
 function flagsOf(instruction: Instruction): Flag[] {

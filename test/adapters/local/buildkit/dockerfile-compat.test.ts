@@ -52,6 +52,21 @@ describe('Dockerfile adapted to the frontend built into Docker 20.10', () => {
     expect(result.files).toEqual([]);
   });
 
+  it('reads here-document markers on a RUN whose flags continue over lines, keeping the lines after it in place', () => {
+    const result = adapted('FROM python:3.11\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    --mount=type=secret,id=HF_TOKEN <<EOT\npip install -r requirements.txt\nEOT\nCOPY --link \\\n  app.py /app/\nCMD ["python", "app.py"]\n');
+    expect(result.text.split('\n')).toEqual([
+      'FROM python:3.11',
+      'RUN --mount=type=cache,target=/root/.cache/pip     --mount=type=secret,id=HF_TOKEN ["/bin/sh","-c","pip install -r requirements.txt\\n"]',
+      '',
+      '',
+      '',
+      'COPY \\',
+      '  app.py /app/',
+      'CMD ["python", "app.py"]',
+      '',
+    ]);
+  });
+
   it('strips leading tabs of a <<- document and uses the SHELL of the stage and of the stage it is built from', () => {
     const result = adapted('FROM ubuntu AS base\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nFROM base\nRUN <<-EOT\n\techo one\n\tEOT\n');
     expect(result.text.split('\n')[3]).toBe('RUN ["/bin/bash","-o","pipefail","-c","echo one\\n"]');
