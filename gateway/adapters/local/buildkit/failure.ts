@@ -27,6 +27,14 @@ export function buildFailure(step: StepFailure | null, engineError: string): Por
       `base image ${familiar(base[1]!)} is not available locally and no registry is reachable; build or load it first (docker load / docker import). The engine said: ${message}`,
     );
   }
+  // An image named only by COPY --from=<image> is a vertex of its own, "FROM <image>".
+  const source = step && /^FROM (\S+)$/.exec(step.step);
+  if (source && UNREACHABLE.test(message)) {
+    return new PorticoError(
+      'build_failed',
+      `image ${familiar(source[1]!)} (named by COPY --from) is not available locally and no registry is reachable; build or load it first (docker load / docker import), or copy from a stage of the Dockerfile. The engine said: ${message}`,
+    );
+  }
   if (!step) return new PorticoError('build_failed', `the build failed: ${message}`);
   const output = step.lastLines.length > 0 ? `; its last output:\n${step.lastLines.join('\n')}` : '';
   return new PorticoError('build_failed', `step ${step.step} failed: ${message}${output}`);

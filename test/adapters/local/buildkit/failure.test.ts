@@ -17,6 +17,13 @@ describe('BuildKit build failure', () => {
     );
   });
 
+  it('says an image named by COPY --from that is not in the engine is not available locally', () => {
+    const engine = 'failed to do request: Head "https://ghcr.io/v2/astral-sh/uv/manifests/latest": dial tcp: lookup ghcr.io on 10.0.0.1:53: no such host';
+    expect(buildFailure({ step: 'FROM ghcr.io/astral-sh/uv:latest', error: engine, lastLines: [] }, engine).message).toMatch(
+      /^image ghcr\.io\/astral-sh\/uv:latest \(named by COPY --from\) is not available locally and no registry is reachable; build or load it first/,
+    );
+  });
+
   it('passes a Dockerfile error without a step on, without the frontend plumbing', () => {
     const engine = 'failed to solve with frontend dockerfile.v0: failed to create LLB definition: dockerfile parse error line 2: Unknown flag: link';
     expect(plainEngineError(engine)).toBe('dockerfile parse error line 2: Unknown flag: link');
