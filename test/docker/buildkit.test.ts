@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerBuilder } from '../../gateway/adapters/local/docker-builder.ts';
+import { createDockerClient } from '../../gateway/adapters/local/docker-client.ts';
 import { hasOldFrontend } from '../../gateway/adapters/local/buildkit/frontend-plan.ts';
 import { PorticoError } from '../../gateway/errors.ts';
 import type { BuildRequest } from '../../gateway/ports/image-builder.ts';
@@ -119,6 +122,34 @@ describe('BuildKit builds on the local engine', () => {
       'Dockerfile line 3: RUN --mount=type=secret,id=HF_TOKEN,required=true needs the build secret HF_TOKEN, which the project does not have; set it in the project\'s secrets (PATCH /api/projects/<id> {"secrets": {"HF_TOKEN": "…"}}) and deploy again',
     );
     expect(log).toBe(''); // nothing was sent to the engine
+  });
+
+  it('fails a build that mounts a secret before it starts when the engine is reached through a proxy that refuses sessions', async () => {
+    // A real forwarding proxy to the engine that, like many HTTP proxies, refuses connection upgrades (POST /session).
+    const proxy = createServer((request, response) => {
+      const upstream = httpRequest({ socketPath: (docker.modem as { socketPath?: string }).socketPath ?? '/var/run/docker.sock', path: request.url, method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(upstream);
+    });
+    proxy.on('upgrade', (_request, socket) => socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const proxied = createDockerBuilder(createDockerClient(`tcp://127.0.0.1:${port}`));
+      let log = '';
+      const dir = await context({ Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=HF_TOKEN,required=true cat /run/secrets/HF_TOKEN\n` });
+      const error = await proxied.build(request(dir, 'no-session', { secrets: { HF_TOKEN: SECRET } }), (text) => (log += text)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PorticoError);
+      expect((error as PorticoError).code).toBe('build_failed');
+      expect((error as PorticoError).message).toMatch(
+        new RegExp(`^Dockerfile line 2: RUN --mount=type=secret,id=HF_TOKEN,required=true needs a build secret, but the Docker engine at tcp://127\\.0\\.0\\.1:${port} did not open a BuildKit session \\(.*501.*\\), so it cannot be given build secrets; use an engine with BuildKit sessions`),
+      );
+      expect(log).toBe('');
+    } finally {
+      proxy.close();
+    }
   });
 
   it('says in the log when an optional secret is missing, and builds without it', async () => {
