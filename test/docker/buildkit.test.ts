@@ -144,7 +144,7 @@ describe('BuildKit builds on the local engine', () => {
       expect(error).toBeInstanceOf(PorticoError);
       expect((error as PorticoError).code).toBe('build_failed');
       expect((error as PorticoError).message).toMatch(
-        new RegExp(`^Dockerfile line 2: RUN --mount=type=secret,id=HF_TOKEN,required=true needs a build secret, but the Docker engine at tcp://127\\.0\\.0\\.1:${port} did not open a BuildKit session \\(.*501.*\\), so it cannot be given build secrets; use an engine with BuildKit sessions`),
+        new RegExp(`^Dockerfile line 2: RUN --mount=type=secret,id=HF_TOKEN,required=true needs a build secret, but the Docker engine at tcp://127\\.0\\.0\\.1:${port} did not open a BuildKit session \\(POST /session was answered with HTTP 501\\), so it cannot be given build secrets; use an engine with BuildKit sessions`),
       );
       expect(log).toBe('');
     } finally {

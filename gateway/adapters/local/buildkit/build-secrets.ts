@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { PorticoError, isPorticoError, messageOf } from '../../../errors.ts';
-import { isConnectionError } from '../docker-client.ts';
+import { engineStatus, isConnectionError } from '../docker-client.ts';
 import { type BuildSession, openBuildSession } from './session.ts';
 import { type SecretMount, secretMountsOf } from './secret-mounts.ts';
 
@@ -44,8 +44,13 @@ export async function prepareBuildSecrets(
     const first = mounts.find((mount) => mount.required) ?? mounts[0]!;
     throw new PorticoError(
       'build_failed',
-      `Dockerfile line ${first.line}: RUN --mount=type=secret,id=${first.id}${first.required ? ',required=true' : ''} needs a build secret, but the Docker engine at ${where} did not open a BuildKit session (${messageOf(error)}), so it cannot be given build secrets; use an engine with BuildKit sessions (Docker 18.09 or newer, reached over its own socket or TCP, not through a proxy that refuses HTTP upgrades)`,
+      `Dockerfile line ${first.line}: RUN --mount=type=secret,id=${first.id}${first.required ? ',required=true' : ''} needs a build secret, but the Docker engine at ${where} did not open a BuildKit session (${sessionProblem(error)}), so it cannot be given build secrets; use an engine with BuildKit sessions (Docker 18.09 or newer, reached over its own socket or TCP, not through a proxy that refuses HTTP upgrades)`,
       { cause: error },
     );
   }
+}
+
+function sessionProblem(error: unknown): string {
+  const status = engineStatus(error);
+  return status === undefined ? messageOf(error) : `POST /session was answered with HTTP ${status}`;
 }
