@@ -1,9 +1,9 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BUILD_VARIABLES, IMAGE_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
+import { BUILD_SECRET_VARIABLE_PREFIX, BUILD_SECRETS_NAME_PREFIX, BUILD_VARIABLES, IMAGE_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
 import { acknowledge, arnPrefix, refOf, wildcardResource } from '../nag.ts';
 
 /** ECR repositories Portico creates and may push to: one per project, all under this prefix. */
@@ -63,6 +63,7 @@ export class Builds extends Construct {
         [v.dockerfile]: { value: 'Dockerfile' },
         [v.context]: { value: '.' },
         [v.repositoryUri]: { value: '' },
+        [v.buildSecretIds]: { value: '' },
       },
       logging: { cloudWatch: { logGroup: this.logGroup } },
       buildSpec: codebuild.BuildSpec.fromObject({
@@ -76,6 +77,9 @@ export class Builds extends Construct {
               `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "\${${v.repositoryUri}%%/*}"`,
               `git init -q src && git -C src fetch -q --depth 1 "$${v.sourceUrl}" "$${v.commit}" && git -C src checkout -q FETCH_HEAD`,
               'docker buildx create --use --driver docker-container --name portico',
+              // Build secrets by reference: --secret id=NAME,env=VAR reads the variable CodeBuild resolved from
+              // Secrets Manager; no value is on a command line, in the log (CodeBuild masks them) or in a layer.
+              `SECRET_FLAGS=""; for id in $${v.buildSecretIds}; do SECRET_FLAGS="$SECRET_FLAGS --secret id=$id,env=${BUILD_SECRET_VARIABLE_PREFIX}$id"; done`,
             ],
           },
           build: {
@@ -86,7 +90,7 @@ export class Builds extends Construct {
                 `--tag "$${v.repositoryUri}:$${v.commit}"`,
                 `--cache-from "type=registry,ref=$${v.repositoryUri}:buildcache"`,
                 `--cache-to "type=registry,ref=$${v.repositoryUri}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"`,
-                '--provenance=false --push',
+                '--provenance=false --push $SECRET_FLAGS',
                 `"$${v.context}"`,
               ].join(' '),
               ...readImageConfig(`$${v.repositoryUri}:$${v.commit}`),
@@ -113,6 +117,14 @@ export class Builds extends Construct {
         resources: [repositories],
       }),
     );
+    // Build secrets (codebuild-builder.ts): CodeBuild resolves SECRETS_MANAGER variables with the project's role.
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBuildSecrets',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [buildSecretsArn(stack)],
+      }),
+    );
     this.project.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
     );
@@ -132,5 +144,15 @@ export class Builds extends Construct {
       wildcardResource(`${arnPrefix('ecr')}:repository/${REPOSITORY_PREFIX}*`),
     );
     acknowledge(this.project, 'ecr:GetAuthorizationToken supports no resource-level permissions.', wildcardResource('*'));
+    acknowledge(
+      this.project,
+      'Each Portico project with build secrets gets its own secret under portico/build-secrets/, created at deploy time.',
+      wildcardResource(`${arnPrefix('secretsmanager')}:secret:${BUILD_SECRETS_NAME_PREFIX}*`),
+    );
   }
+}
+
+/** The Secrets Manager secrets holding projects' build secrets (secrets-manager-build-secrets.ts). */
+export function buildSecretsArn(stack: Stack): string {
+  return stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${BUILD_SECRETS_NAME_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

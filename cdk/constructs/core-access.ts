@@ -2,7 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Builds } from './builds.ts';
-import { REPOSITORY_PREFIX } from './builds.ts';
+import { REPOSITORY_PREFIX, buildSecretsArn } from './builds.ts';
+import { BUILD_SECRETS_NAME_PREFIX } from '../../gateway/adapters/aws/build-variables.ts';
 import type { Cluster } from './cluster.ts';
 import type { State } from './state.ts';
 import { acknowledge, acknowledgeVpcLambdaRole, arnPrefix, refOf, wildcardResource } from '../nag.ts';
@@ -83,6 +84,12 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'],
       resources: [builds.project.projectArn],
     }),
+    // secrets-manager-build-secrets.ts: a project's build secrets, written before each of its builds.
+    new iam.PolicyStatement({
+      sid: 'WriteBuildSecrets',
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+      resources: [buildSecretsArn(stack)],
+    }),
     // ecr-registry.ts: one repository per project, created before its first build, deleted with it.
     new iam.PolicyStatement({
       sid: 'ManageProjectRepositories',
@@ -116,6 +123,11 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     fn,
     'Per-project ECR repositories are created at deploy time; management is limited to the portico/ prefix.',
     wildcardResource(`${arnPrefix('ecr')}:repository/${REPOSITORY_PREFIX}*`),
+  );
+  acknowledge(
+    fn,
+    'Each project with build secrets gets its own secret, created at deploy time; writing is limited to the portico/build-secrets/ prefix.',
+    wildcardResource(`${arnPrefix('secretsmanager')}:secret:${BUILD_SECRETS_NAME_PREFIX}*`),
   );
   acknowledge(
     fn,

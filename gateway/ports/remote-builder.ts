@@ -13,6 +13,8 @@ export interface RemoteBuildRequest {
   readonly memoryBytes: number;
   /** The Dockerfile's GPU guess, carried with the build so the release step can decide again from the image. */
   readonly guess?: BuildGuess;
+  /** Build secrets by id, for `RUN --mount=type=secret,id=NAME`; never written to a log, the build's settings in clear, or a layer. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** What the Dockerfile analysis guessed about the GPU before the build. */

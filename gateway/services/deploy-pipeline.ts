@@ -54,6 +54,7 @@ export function createDeployPipeline(ports: Ports, settings: DeploySettings): De
           tag: `portico/${project.id}:${resolved.commit.slice(0, 12)}`,
           labels: { 'portico.project': project.id, 'portico.commit': resolved.commit },
           buildArgs: {},
+          secrets: project.secrets, // for RUN --mount=type=secret,id=NAME
         },
         (text) => void store.appendLog(deployment.id, text),
       );

@@ -59,6 +59,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
         port: prepared.port.port,
         memoryBytes: analysis.memoryBytes ?? settings.containerMemoryBytes,
         guess: { baseImage: analysis.baseImage, gpu: analysis.gpu, cudaVersion: analysis.cudaVersion, gpuLabel: analysis.gpuLabel },
+        secrets: project.secrets, // for RUN --mount=type=secret,id=NAME
       });
       await store.appendLog(deployment.id, `build ${build.buildId} started; image ${build.image}\n`);
       deployment = await moveDeployment(ports, deployment, 'building');

@@ -88,7 +88,12 @@ const CORE_ACTIONS = [
   'ecs:UpdateService',
   'iam:PassRole',
   'logs:GetLogEvents',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
 ].sort();
+
+/** The Secrets Manager secrets holding projects' build secrets, as the core writes and CodeBuild reads them. */
+const BUILD_SECRETS_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:portico/build-secrets/*`;
 
 /** `grantRead` on the webhook secret: its value and its description. */
 const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
@@ -106,6 +111,8 @@ function expectCoreGrants(template: Template, prefix: string, extraActions: read
   expect(JSON.stringify(passRole?.Resource)).toMatch(/TaskExecutionRole.*TaskRole/);
   const ecr = statements.find((s) => actionsOf(s).includes('ecr:CreateRepository'));
   expect(JSON.stringify(ecr?.Resource)).toContain(':repository/portico/*');
+  const buildSecrets = statements.find((s) => actionsOf(s).includes('secretsmanager:PutSecretValue'));
+  expect(resolveIntrinsic(buildSecrets?.Resource)).toBe(BUILD_SECRETS_ARN);
   const codebuild = statements.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
   expect(codebuild?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BuildsProject/), 'Arn'] });
   const wildcard = statements.filter((s) => s.Resource === '*');
@@ -245,6 +252,18 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
+  it('hands the build its secrets as BuildKit secrets by reference, readable only under portico/build-secrets/', () => {
+    const buildspec = (resourcesOfType(template, 'AWS::CodeBuild::Project')[0]![1].Properties.Source as { BuildSpec: string }).BuildSpec;
+    expect(buildspec).toContain('for id in $PORTICO_BUILD_SECRET_IDS; do SECRET_FLAGS=\\"$SECRET_FLAGS --secret id=$id,env=PORTICO_BUILD_SECRET_$id\\"; done');
+    expect(buildspec).toMatch(/docker buildx build.*--push \$SECRET_FLAGS/);
+    const reads = resourcesOfType(template, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('portico/build-secrets/'));
+    expect(reads).toHaveLength(1);
+    expect(actionsOf(reads[0]!)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(resolveIntrinsic(reads[0]!.Resource)).toBe(BUILD_SECRETS_ARN);
+  });
+
   it('lets only ECR repositories named portico/* receive pushes', () => {
     const pushes = resourcesOfType(template, 'AWS::IAM::Policy')
       .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
@@ -367,7 +386,7 @@ describe('PorticoStack (domain, interface endpoints and a webhook secret)', () =
 
   it.each(['GatewayFunction', 'GatewayApiFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
     expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBe('portico/github-webhook');
-    const secretStatements = statementsOfFunctionRole(template, prefix).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    const secretStatements = statementsOfFunctionRole(template, prefix).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && resolveIntrinsic(s.Resource) !== BUILD_SECRETS_ARN);
     expect(secretStatements).toHaveLength(1);
     expect(actionsOf(secretStatements[0]!).sort()).toEqual(WEBHOOK_SECRET_ACTIONS);
     // The name plus the six random characters Secrets Manager appends to every secret's ARN.

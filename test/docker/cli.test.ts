@@ -36,7 +36,7 @@ describe('the portico CLI against a running gateway', () => {
     const result = await portico(['deploy', source.url, '--api', gateway.url]);
     expect(result.code).toBe(0);
     // Each phase's line with its duration comes right before the next phase begins, in order.
-    const markers = ['==> resolving\n', '==> resolving done in', '==> fetching\n', '==> fetching done in', '==> building\n', 'Step 1/', '==> building done in', '==> starting\n', '==> starting done in', '==> ready'];
+    const markers = ['==> resolving\n', '==> resolving done in', '==> fetching\n', '==> fetching done in', '==> building\n', '] FROM ', '==> building done in', '==> starting\n', '==> starting done in', '==> ready'];
     const order = markers.map((marker) => result.stdout.indexOf(marker));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
@@ -57,7 +57,7 @@ describe('the portico CLI against a running gateway', () => {
     const source = await repos.create(staticSite('x\n', { run: 'exit 5' }));
     const result = await portico(['deploy', source.url, '--api', gateway.url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/deployment failed after [\d.]+s: .*non-zero code: 5/);
+    expect(result.stdout).toMatch(/deployment failed after [\d.]+s: .*exit code: 5/);
   });
 
   it('deploy --json prints one JSON document', async () => {

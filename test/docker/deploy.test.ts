@@ -45,7 +45,7 @@ describe('deploying a repository to a live endpoint', () => {
 
     const log = await gateway.raw('GET', `/api/deployments/${deployment.id}/logs`);
     expect(log.text).toContain('==> building');
-    expect(log.text).toMatch(/Step \d+\/\d+ : COPY index.html/);
+    expect(log.text).toMatch(/^#\d+ \[\d+\/\d+\] COPY index.html/m);
   });
 
   it('deploys owner/repo through the GitHub API, sending the token', async () => {
@@ -106,7 +106,7 @@ describe('deploying a repository to a live endpoint', () => {
     const failed = await gateway.waitForDeployment(redeploy.body.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toContain('exit 3');
-    expect(failed.error).toMatch(/non-zero code: 3/);
+    expect(failed.error).toMatch(/exit code: 3/);
 
     expect(await gateway.endpoint(label)).toMatchObject({ status: 200, text: 'stable\n' });
     const project = await gateway.api('GET', `/api/projects/${label}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
 import { requireDocker, testDocker } from '../support/docker.ts';
@@ -51,6 +52,26 @@ describe('a project secret on a real engine', () => {
     ];
     for (const answer of answers) expect(answer).not.toContain(SECRET);
     expect(answers[4]).toContain('==> ready');
+  });
+
+  it('reaches the build as a BuildKit secret, and a required one the project lacks fails the deployment before the build', async () => {
+    const run = '--mount=type=secret,id=API_KEY,required=true sha256sum /run/secrets/API_KEY | cut -c1-64 > /www/key-hash.txt';
+    const source = await repos.create(staticSite('build secret demo\n', { run }));
+    const created = await gateway.api('POST', '/api/projects', { repo: source.url });
+    const failed = await gateway.waitForDeployment(created.body.deployment.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('Dockerfile line 3: RUN --mount=type=secret,id=API_KEY,required=true needs the build secret API_KEY, which the project does not have');
+
+    const id = created.body.id as string;
+    const patched = await gateway.api('PATCH', `/api/projects/${id}`, { secrets: { API_KEY: SECRET } });
+    const deployment = await gateway.waitForDeployment(patched.body.deployment.id);
+    expect(deployment.status).toBe('ready');
+    expect((await gateway.endpoint(id, '/key-hash.txt')).text).toBe(`${createHash('sha256').update(SECRET).digest('hex')}\n`);
+    const log = (await gateway.raw('GET', `/api/deployments/${deployment.id}/logs`)).text;
+    expect(log).toMatch(/^#\d+ \[3\/3\] RUN --mount=type=secret,id=API_KEY,required=true sha256sum/m);
+    expect(log).not.toContain(SECRET);
+    const image = await docker.getImage(deployment.image!).history();
+    expect(JSON.stringify(image)).not.toContain(SECRET);
   });
 
   /** The serving container's id, found by the labels Portico puts on it. */

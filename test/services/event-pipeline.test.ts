@@ -127,6 +127,7 @@ describe('enqueue', () => {
         port: 7860,
         memoryBytes: 2 * GIB,
         guess: { baseImage: 'node:20-slim', gpu: false, cudaVersion: null, gpuLabel: null },
+        secrets: { API_KEY: 'sk-1' }, // for the build's RUN --mount=type=secret
       },
     ]);
     expect(runtime.calls).toStrictEqual([]);

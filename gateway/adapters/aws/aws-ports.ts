@@ -22,6 +22,7 @@ import { createDynamoDbStore } from './dynamodb-store.ts';
 import { createEcrImageStore } from './ecr-image-store.ts';
 import { createEcrRegistry } from './ecr-registry.ts';
 import { createEcsRuntime } from './ecs-runtime.ts';
+import { createSecretsManagerBuildSecrets } from './secrets-manager-build-secrets.ts';
 import { secretsManagerSecret } from './secrets-manager-secret.ts';
 
 export interface AwsPorts extends Ports {
@@ -54,7 +55,14 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
     webhookSecret: config.githubWebhookSecretId === null ? undefined : secretsManagerSecret({ secretId: config.githubWebhookSecretId, region: config.region, clock }),
     source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
-    remoteBuilder: createCodeBuildBuilder({ client: new CodeBuildClient(clientConfig), projectName: config.buildProject, ecrRegistry: config.ecrRegistry, registry, logTail }),
+    remoteBuilder: createCodeBuildBuilder({
+      client: new CodeBuildClient(clientConfig),
+      projectName: config.buildProject,
+      ecrRegistry: config.ecrRegistry,
+      registry,
+      logTail,
+      buildSecrets: createSecretsManagerBuildSecrets({ region: config.region }),
+    }),
     runtime: createEcsRuntime({
       client: new ECSClient(clientConfig),
       cluster: config.cluster,

@@ -17,6 +17,8 @@ export const BUILD_VARIABLES = {
   gpuGuess: 'PORTICO_GPU_GUESS',
   cudaGuess: 'PORTICO_CUDA_GUESS',
   gpuLabel: 'PORTICO_GPU_LABEL',
+  /** Space-separated ids of the build secrets this build gets (names only, never values). */
+  buildSecretIds: 'PORTICO_BUILD_SECRET_IDS',
 } as const;
 
 /**
@@ -32,3 +34,14 @@ export const IMAGE_VARIABLES = {
   visibleDevices: 'PORTICO_IMAGE_VISIBLE_DEVICES',
   gpuLabel: 'PORTICO_IMAGE_GPU_LABEL',
 } as const;
+
+/**
+ * Build secret NAME reaches the build as the variable `PORTICO_BUILD_SECRET_NAME`, of CodeBuild's type
+ * SECRETS_MANAGER: CodeBuild resolves it when the build starts and masks its value in the build log;
+ * its API and console show only the reference. The buildspec hands it to BuildKit with
+ * `--secret id=NAME,env=PORTICO_BUILD_SECRET_NAME`.
+ */
+export const BUILD_SECRET_VARIABLE_PREFIX = 'PORTICO_BUILD_SECRET_';
+
+/** Secrets Manager secrets holding a project's build secrets (a JSON object by id): `portico/build-secrets/<project>`. */
+export const BUILD_SECRETS_NAME_PREFIX = 'portico/build-secrets/';

@@ -4,7 +4,8 @@ import { PorticoError, messageOf } from '../../errors.ts';
 import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
 import { withAws } from './aws-errors.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
-import { IMAGE_VARIABLES as I, BUILD_VARIABLES as V } from './build-variables.ts';
+import { BUILD_SECRET_VARIABLE_PREFIX, IMAGE_VARIABLES as I, BUILD_VARIABLES as V } from './build-variables.ts';
+import type { BuildSecretStore } from './secrets-manager-build-secrets.ts';
 import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
 export interface CodeBuildBuilderDeps {
@@ -15,6 +16,8 @@ export interface CodeBuildBuilderDeps {
   readonly registry: EcrRegistry;
   /** Reads build output from CloudWatch Logs, where the project sends it. */
   readonly logTail: LogTail;
+  /** Keeps a project's build secrets where CodeBuild reads them (Secrets Manager); needed only by projects with secrets. */
+  readonly buildSecrets?: BuildSecretStore;
 }
 
 /** How many recent builds `recent` looks at: enough to cover every build still in flight. */
@@ -53,11 +56,13 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
           }
         : {}),
     };
+    const secretVariables = await buildSecretVariables(request);
+    if (secretVariables.length > 0) variables[V.buildSecretIds] = Object.keys(request.secrets ?? {}).sort().join(' ');
     const output = await withAws('CodeBuild', () =>
       client.send(
         new StartBuildCommand({
           projectName,
-          environmentVariablesOverride: Object.entries(variables).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' })),
+          environmentVariablesOverride: [...Object.entries(variables).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const })), ...secretVariables],
         }),
       ),
     ).catch((error: unknown) => {
@@ -67,6 +72,19 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
     const buildId = output.build?.id;
     if (!buildId) throw new PorticoError('build_failed', `CodeBuild accepted the build of ${what} but returned no build id`);
     return { buildId, image: `${repositoryUri}:${commit}` };
+  }
+
+  /**
+   * The project's secrets as SECRETS_MANAGER variables: references (`<secret name>:<id>`) that
+   * CodeBuild resolves inside the build, so no value is in the StartBuild call, the build's
+   * settings or its console page, and CodeBuild masks each value in the build log.
+   */
+  async function buildSecretVariables(request: RemoteBuildRequest): Promise<Array<{ name: string; value: string; type: 'SECRETS_MANAGER' }>> {
+    const ids = Object.keys(request.secrets ?? {}).sort();
+    if (ids.length === 0) return [];
+    if (!deps.buildSecrets) throw new PorticoError('build_failed', `project ${request.projectId} has secrets for its build, but this gateway has no build-secret store configured`);
+    const secretName = await deps.buildSecrets.put(request.projectId, request.secrets ?? {});
+    return ids.map((id) => ({ name: `${BUILD_SECRET_VARIABLE_PREFIX}${id}`, value: `${secretName}:${id}`, type: 'SECRETS_MANAGER' as const }));
   }
 
   async function recent(): Promise<RemoteBuild[]> {

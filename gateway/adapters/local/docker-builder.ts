@@ -1,66 +1,87 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
 import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../ports/image-builder.ts';
+import { startBuildKitBuild } from './buildkit/build-request.ts';
+import { contextTar } from './buildkit/context-tar.ts';
+import { buildFailure } from './buildkit/failure.ts';
+import { type FrontendPlan, planFrontend } from './buildkit/frontend-plan.ts';
+import { createProgressPrinter } from './buildkit/progress-printer.ts';
+import { prepareBuildSecrets } from './buildkit/build-secrets.ts';
+import type { BuildSession } from './buildkit/session.ts';
+import { type BuildEvent, imageIdOf, traceOf } from './buildkit/trace.ts';
 import { engineMessage, engineStatus, isConnectionError, withEngine } from './docker-client.ts';
 
-/** One JSON object of the engine's build stream. */
-interface BuildEvent {
-  readonly stream?: string;
-  readonly status?: string;
-  readonly error?: string;
-  readonly errorDetail?: { readonly message?: string };
-}
-
-/** Errors a registry pull ends with when no registry answers (DNS, refused, timeout). */
-const UNREACHABLE = /no such host|lookup |dial tcp|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|server misbehaving|Client\.Timeout/i;
-
 /**
- * Builds images with the local engine's classic builder. Never asks for a pull: base images
- * must already be in the engine (on an offline machine a pull could only fail slowly).
+ * Builds images with the local engine's BuildKit (the build endpoint's `version=2`), as
+ * `docker build` does on Docker 23+, and logs its progress as the CLI's plain progress. Never
+ * asks for a pull: base images must already be in the engine (offline a pull could only fail slowly).
  */
 export function createDockerBuilder(deps: { docker: Dockerode; where: string }): ImageBuilder {
   const { docker, where } = deps;
 
   async function build(request: BuildRequest, onLog: (text: string) => void): Promise<BuiltImage> {
     await requireDirectory(request.contextDir);
-    const context = pack(request.contextDir);
+    const dockerfileText = await readFile(join(request.contextDir, request.dockerfile), 'utf8').catch(() => null); // missing: the engine says so
+    const plan = planFrontend(await engineVersion(), request.dockerfile, dockerfileText, onLog);
+    const session = dockerfileText === null ? null : await withEngine(where, () => prepareBuildSecrets(docker, where, dockerfileText, request.secrets ?? {}, onLog));
+    try {
+      return await buildWith(request, plan, session, onLog);
+    } finally {
+      session?.close();
+    }
+  }
+
+  /** The engine's version, asked once: it decides whether the Dockerfile is adapted to an old built-in frontend. */
+  let version: Promise<string> | null = null;
+  function engineVersion(): Promise<string> {
+    version ??= withEngine(where, () => docker.version()).then((info) => info.Version);
+    version.catch(() => (version = null)); // asked again next build
+    return version;
+  }
+
+  async function buildWith(request: BuildRequest, plan: FrontendPlan, session: BuildSession | null, onLog: (text: string) => void): Promise<BuiltImage> {
+    const context = await contextTar(request.contextDir, request.dockerfile, plan.files);
     const stream = await withEngine(where, () =>
-      // tar-fs packs with streamx streams, which pipe like Node's but are typed apart.
-      docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      startBuildKitBuild(docker, context, {
         t: request.tag,
-        dockerfile: request.dockerfile,
-        labels: { ...request.labels },
-        buildargs: { ...request.buildArgs },
-        rm: true,
-        forcerm: true,
+        dockerfile: plan.dockerfile,
+        labels: request.labels,
+        buildargs: request.buildArgs,
+        ...(session ? { session: session.id } : {}),
       }),
     ).catch((error: unknown) => {
-      context.destroy();
+      (context as unknown as { destroy(): void }).destroy();
       throw isPorticoError(error) ? error : new PorticoError('build_failed', `the engine refused the build: ${engineMessage(error)}`, { cause: error });
     });
 
-    let step = ''; // the "Step n/m : …" line being run, to name the step that failed
+    const printer = createProgressPrinter();
+    let imageId: string | null = null;
     let failure: string | null = null;
     await withEngine(where, () =>
       follow(docker, stream, (event) => {
-        const text = event.stream ?? event.status;
-        if (text) {
-          onLog(text);
-          const stepLine = /^Step \d+\/\d+ : .*/m.exec(text);
-          if (stepLine) step = stepLine[0].trim();
+        const trace = traceOf(event);
+        if (trace) {
+          const text = printer.write(trace);
+          if (text) onLog(text);
+          return;
         }
+        imageId = imageIdOf(event) ?? imageId;
+        if (event.stream) onLog(event.stream);
         // A failing step arrives as an ordinary event, never as a stream error.
-        if ((event.error || event.errorDetail) && failure === null) {
-          failure = event.errorDetail?.message ?? event.error ?? 'unknown error';
-          onLog(`${failure}\n`);
-        }
+        if ((event.error || event.errorDetail) && failure === null) failure = event.errorDetail?.message ?? event.error ?? 'unknown error';
       }),
     );
+    const ending = printer.end();
+    if (ending) onLog(ending);
 
-    if (failure !== null) throw buildFailure(step, failure);
-    const image = await withEngine(where, () => docker.getImage(request.tag).inspect());
+    if (failure !== null) {
+      const error = buildFailure(printer.failure(), failure);
+      if (!printer.failure()) onLog(`ERROR: ${error.message}\n`);
+      throw error;
+    }
+    const image = await withEngine(where, () => docker.getImage(imageId ?? request.tag).inspect());
     return { imageId: image.Id, tag: request.tag, facts: factsOf(image.Config) };
   }
 
@@ -124,18 +145,6 @@ export function factsOf(config: Partial<Dockerode.ImageInspectInfo['Config']> | 
   });
   const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
   return { env, exposedPorts, entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd), labels: { ...(config?.Labels ?? {}) } };
-}
-
-/** A failed step, named: "Step 3/5 : RUN exit 3 failed: …", or the clear offline message for a base image that is not here. */
-function buildFailure(step: string, message: string): PorticoError {
-  const from = /^Step \d+\/\d+ : FROM\s+(?:--\S+\s+)*(\S+)/i.exec(step);
-  if (from && UNREACHABLE.test(message)) {
-    return new PorticoError(
-      'build_failed',
-      `${step} failed: base image ${from[1]} is not available locally and no registry is reachable; build or load it first (docker load / docker import). The engine said: ${message}`,
-    );
-  }
-  return new PorticoError('build_failed', step ? `${step} failed: ${message}` : `the build failed: ${message}`);
 }
 
 async function requireDirectory(path: string): Promise<void> {

@@ -1,11 +1,13 @@
 import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type BuildStateChangeDetail, createCodeBuildBuilder, fromBuild, fromBuildEvent } from '../../../gateway/adapters/aws/codebuild-builder.ts';
 import { cloudWatchLogTail } from '../../../gateway/adapters/aws/cloudwatch-log-tail.ts';
 import { createEcrRegistry } from '../../../gateway/adapters/aws/ecr-registry.ts';
+import { createSecretsManagerBuildSecrets } from '../../../gateway/adapters/aws/secrets-manager-build-secrets.ts';
 import type { SourceSpec } from '../../../gateway/domain/types.ts';
 import type { RemoteBuildRequest } from '../../../gateway/ports/remote-builder.ts';
 import { failure } from '../../support/failure.ts';
@@ -115,6 +117,70 @@ describe('start', () => {
 
     expect(error.code).toBe('build_failed');
     expect(error.message).toBe('CodeBuild accepted the build of acme/gpt2@3f2a9c1 but returned no build id');
+  });
+});
+
+describe('build secrets', () => {
+  const secretsMock = mockClient(SecretsManagerClient);
+  const withSecrets = () =>
+    createCodeBuildBuilder({
+      client: new CodeBuildClient({ region: 'eu-west-1' }),
+      projectName: 'portico-builds',
+      ecrRegistry: REGISTRY,
+      registry: createEcrRegistry({ client: new ECRClient({ region: 'eu-west-1' }), keepImages: 10 }),
+      logTail: cloudWatchLogTail({ region: 'eu-west-1' }),
+      buildSecrets: createSecretsManagerBuildSecrets({ region: 'eu-west-1', client: new SecretsManagerClient({ region: 'eu-west-1' }) }),
+    });
+  beforeEach(() => {
+    secretsMock.reset();
+    codeBuildMock.on(StartBuildCommand).callsFake(() => (sent.push('StartBuild'), { build: { id: 'portico-builds:0b1c' } }));
+  });
+
+  it('stores the project’s secrets in its Secrets Manager secret and passes them by reference, never in clear', async () => {
+    secretsMock.on(PutSecretValueCommand).callsFake(() => (sent.push('PutSecretValue'), {}));
+
+    await withSecrets().start({ ...request(), secrets: { PIP_INDEX_TOKEN: 'pypi-s3cr3t', HF_TOKEN: 'hf_s3cr3t' } });
+
+    expect(sent).toStrictEqual(['CreateRepository', 'PutLifecyclePolicy', 'PutSecretValue', 'StartBuild']);
+    expect(secretsMock.commandCalls(PutSecretValueCommand)[0]!.args[0].input).toStrictEqual({
+      SecretId: 'portico/build-secrets/main-gpt2-acme',
+      SecretString: '{"PIP_INDEX_TOKEN":"pypi-s3cr3t","HF_TOKEN":"hf_s3cr3t"}',
+    });
+    const input = codeBuildMock.commandCalls(StartBuildCommand)[0]!.args[0].input;
+    expect(input.environmentVariablesOverride).toStrictEqual([
+      ...VARIABLES.map((variable) => ({ ...variable })),
+      { name: 'PORTICO_BUILD_SECRET_IDS', value: 'HF_TOKEN PIP_INDEX_TOKEN', type: 'PLAINTEXT' },
+      { name: 'PORTICO_BUILD_SECRET_HF_TOKEN', value: 'portico/build-secrets/main-gpt2-acme:HF_TOKEN', type: 'SECRETS_MANAGER' },
+      { name: 'PORTICO_BUILD_SECRET_PIP_INDEX_TOKEN', value: 'portico/build-secrets/main-gpt2-acme:PIP_INDEX_TOKEN', type: 'SECRETS_MANAGER' },
+    ]);
+    expect(JSON.stringify(input)).not.toMatch(/s3cr3t/);
+  });
+
+  it('creates the project’s secret on its first build with secrets', async () => {
+    secretsMock.on(PutSecretValueCommand).rejects(Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' }));
+    secretsMock.on(CreateSecretCommand).resolves({});
+
+    await withSecrets().start({ ...request(), secrets: { HF_TOKEN: 'hf_s3cr3t' } });
+
+    expect(secretsMock.commandCalls(CreateSecretCommand)[0]!.args[0].input).toStrictEqual({
+      Name: 'portico/build-secrets/main-gpt2-acme',
+      SecretString: '{"HF_TOKEN":"hf_s3cr3t"}',
+      Description: 'Portico: build secrets of project main-gpt2-acme (RUN --mount=type=secret)',
+    });
+    expect(codeBuildMock.commandCalls(StartBuildCommand)).toHaveLength(1);
+  });
+
+  it('touches no secret and adds no variable for a project without secrets', async () => {
+    await withSecrets().start({ ...request(), secrets: {} });
+    expect(secretsMock.calls()).toHaveLength(0);
+    expect(codeBuildMock.commandCalls(StartBuildCommand)[0]!.args[0].input.environmentVariablesOverride).toStrictEqual(VARIABLES.map((variable) => ({ ...variable })));
+  });
+
+  it('refuses to start a build with secrets when no secret store is configured, rather than dropping them', async () => {
+    const error = await failure(builder().start({ ...request(), secrets: { HF_TOKEN: 'x' } }));
+    expect(error.code).toBe('build_failed');
+    expect(error.message).toBe('project main-gpt2-acme has secrets for its build, but this gateway has no build-secret store configured');
+    expect(codeBuildMock.commandCalls(StartBuildCommand)).toHaveLength(0);
   });
 });
 
