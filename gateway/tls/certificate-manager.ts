@@ -1,0 +1,113 @@
+import { X509Certificate } from 'node:crypto';
+import { type SecureContext, createSecureContext } from 'node:tls';
+import { messageOf } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CertificateIssuer, CertificateStore, KeyAndCertificate } from '../ports/certificates.ts';
+
+/** Where one host's certificate stands; the dashboard and log show the reason of a failure. */
+export type CertificateState =
+  | { readonly kind: 'valid'; readonly notAfter: Date; readonly serial: string }
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'failed'; readonly reason: string; readonly at: Date };
+
+/** What the HTTPS listener asks: which certificate answers a TLS client hello for a host. */
+export interface CertificateSource {
+  contextFor(host: string): SecureContext | undefined;
+}
+
+export interface CertificateManager extends CertificateSource {
+  /** Loads the stored certificate or obtains one; never throws (a failure is kept in `state`). */
+  ensure(host: string): Promise<CertificateState>;
+  state(host: string): CertificateState | undefined;
+  /** Loads every stored certificate (at startup). */
+  loadStored(): Promise<void>;
+  /** Renews certificates that expire within the renewal window and retries failed hosts. */
+  renewDue(): Promise<{ readonly renewed: readonly string[]; readonly failed: readonly string[] }>;
+}
+
+export interface CertificateManagerOptions {
+  readonly renewBeforeMs: number;
+  readonly log: (line: string) => void;
+}
+
+/** Issues, keeps and renews one certificate per host, with one issuance in flight per host. */
+export function createCertificateManager(ports: { readonly issuer: CertificateIssuer; readonly store: CertificateStore; readonly clock: Clock }, options: CertificateManagerOptions): CertificateManager {
+  const { issuer, store, clock } = ports;
+  const states = new Map<string, CertificateState>();
+  const contexts = new Map<string, SecureContext>();
+  const inFlight = new Map<string, Promise<CertificateState>>();
+
+  function install(host: string, pair: KeyAndCertificate): CertificateState {
+    const certificate = new X509Certificate(pair.certPem);
+    contexts.set(host, createSecureContext({ key: pair.keyPem, cert: pair.certPem }));
+    const state: CertificateState = { kind: 'valid', notAfter: new Date(certificate.validTo), serial: certificate.serialNumber };
+    states.set(host, state);
+    return state;
+  }
+
+  function dueForRenewal(state: CertificateState | undefined): boolean {
+    return state?.kind === 'valid' && state.notAfter.getTime() - clock.now().getTime() <= options.renewBeforeMs;
+  }
+
+  /** Single flight: concurrent calls for one host share one issuance. */
+  function issue(host: string, why: string): Promise<CertificateState> {
+    let running = inFlight.get(host);
+    if (running) return running;
+    if (!states.has(host)) states.set(host, { kind: 'pending' });
+    running = (async (): Promise<CertificateState> => {
+      const previous = states.get(host);
+      try {
+        const pair = await issuer.issue(host);
+        await store.save(host, pair);
+        const state = install(host, pair);
+        if (state.kind === 'valid') options.log(`certificate for ${host} ${why}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
+        return state;
+      } catch (error) {
+        const reason = messageOf(error);
+        options.log(`certificate for ${host} could not be obtained (${why}): ${reason}${previous?.kind === 'valid' ? '; the current one is kept' : `; ${host} is served on plain HTTP until it is`}`);
+        if (previous?.kind === 'valid') return previous;
+        const failed: CertificateState = { kind: 'failed', reason, at: clock.now() };
+        states.set(host, failed);
+        return failed;
+      } finally {
+        inFlight.delete(host);
+      }
+    })();
+    inFlight.set(host, running);
+    return running;
+  }
+
+  async function loadOne(host: string): Promise<CertificateState | undefined> {
+    try {
+      const pair = await store.load(host);
+      return pair ? install(host, pair) : undefined;
+    } catch (error) {
+      options.log(`stored certificate for ${host} is unreadable (${messageOf(error)}); obtaining a new one`);
+      return undefined;
+    }
+  }
+
+  return {
+    contextFor: (host) => contexts.get(host.toLowerCase()),
+    state: (host) => states.get(host),
+    async ensure(host) {
+      const current = states.get(host) ?? (await loadOne(host));
+      if (current?.kind === 'valid' && !dueForRenewal(current)) return current;
+      return issue(host, current?.kind === 'valid' ? 'renewed' : 'issued');
+    },
+    async loadStored() {
+      for (const host of await store.hosts()) await loadOne(host);
+    },
+    async renewDue() {
+      const renewed: string[] = [];
+      const failed: string[] = [];
+      for (const [host, state] of [...states]) {
+        if (!dueForRenewal(state) && state.kind !== 'failed') continue;
+        const after = await issue(host, state.kind === 'failed' ? 'issued on retry' : 'renewed');
+        if (after.kind === 'valid' && (state.kind !== 'valid' || after.serial !== state.serial)) renewed.push(host);
+        else failed.push(host);
+      }
+      return { renewed, failed };
+    },
+  };
+}
