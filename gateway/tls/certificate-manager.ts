@@ -27,6 +27,8 @@ export interface CertificateManager extends CertificateSource {
 
 export interface CertificateManagerOptions {
   readonly renewBeforeMs: number;
+  /** A host whose issuance failed is tried again once this long has passed (on the clock). */
+  readonly retryFailedAfterMs: number;
   readonly log: (line: string) => void;
 }
 
@@ -50,7 +52,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   }
 
   /** Single flight: concurrent calls for one host share one issuance. */
-  function issue(host: string, why: string): Promise<CertificateState> {
+  function issue(host: string, purpose: Purpose): Promise<CertificateState> {
     let running = inFlight.get(host);
     if (running) return running;
     if (!states.has(host)) states.set(host, { kind: 'pending' });
@@ -60,11 +62,12 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
         const pair = await issuer.issue(host);
         await store.save(host, pair);
         const state = install(host, pair);
-        if (state.kind === 'valid') options.log(`certificate for ${host} ${why}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
+        if (state.kind === 'valid') options.log(`certificate for ${host} ${DONE[purpose]}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
         return state;
       } catch (error) {
         const reason = messageOf(error);
-        options.log(`certificate for ${host} could not be obtained (${why}): ${reason}${previous?.kind === 'valid' ? '; the current one is kept' : `; ${host} is served on plain HTTP until it is`}`);
+        const until = previous?.kind === 'valid' ? 'the current one is kept' : `${host} is served on plain HTTP until it is (tried again after ${duration(options.retryFailedAfterMs)})`;
+        options.log(`certificate for ${host} could not be ${FAILED[purpose]}: ${reason}; ${until}`);
         if (previous?.kind === 'valid') return previous;
         const failed: CertificateState = { kind: 'failed', reason, at: clock.now() };
         states.set(host, failed);
@@ -93,7 +96,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     async ensure(host) {
       const current = states.get(host) ?? (await loadOne(host));
       if (current?.kind === 'valid' && !dueForRenewal(current)) return current;
-      return issue(host, current?.kind === 'valid' ? 'renewed' : 'issued');
+      return issue(host, current?.kind === 'valid' ? 'renew' : 'issue');
     },
     async loadStored() {
       for (const host of await store.hosts()) await loadOne(host);
@@ -102,12 +105,21 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
       const renewed: string[] = [];
       const failed: string[] = [];
       for (const [host, state] of [...states]) {
-        if (!dueForRenewal(state) && state.kind !== 'failed') continue;
-        const after = await issue(host, state.kind === 'failed' ? 'issued on retry' : 'renewed');
+        const retry = state.kind === 'failed' && clock.now().getTime() - state.at.getTime() >= options.retryFailedAfterMs;
+        if (!dueForRenewal(state) && !retry) continue;
+        const after = await issue(host, retry ? 'retry' : 'renew');
         if (after.kind === 'valid' && (state.kind !== 'valid' || after.serial !== state.serial)) renewed.push(host);
         else failed.push(host);
       }
       return { renewed, failed };
     },
   };
+}
+
+type Purpose = 'issue' | 'renew' | 'retry';
+const DONE: Record<Purpose, string> = { issue: 'issued', renew: 'renewed', retry: 'issued on retry' };
+const FAILED: Record<Purpose, string> = { issue: 'obtained', renew: 'renewed', retry: 'obtained on retry' };
+
+function duration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

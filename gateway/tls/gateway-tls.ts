@@ -53,7 +53,7 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
     const dir = join(config.dataDir, 'tls');
     const issuer = createAcmeIssuer({ directoryUrl: config.acmeDirectoryUrl, email: config.acmeEmail, caFile: config.acmeCaFile, accountKeyFile: join(dir, 'acme-account.key') });
     challengeAnswer = issuer.challengeAnswer;
-    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, log });
+    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, retryFailedAfterMs: config.tlsRenewCheckIntervalMs, log });
     await manager.loadStored();
     source = manager;
   }
