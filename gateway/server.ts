@@ -119,13 +119,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server.once('error', reject);
     server.listen(tls ? config.httpPort : config.port, config.host, resolve);
   });
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
+  log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
   if (tls) {
     await tls.listen(listener, upgrade, config.port, config.host);
     log(`HTTPS with HTTP/2 on port ${tls.httpsPort()} (https://${config.domain}${tls.httpsPort() === 443 ? '' : `:${tls.httpsPort()}`}); plain HTTP on ${publicPort()} redirects hosts that have a certificate`);
     tls.start((await store.listProjects()).map((project) => project.id));
   }
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
-  log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();

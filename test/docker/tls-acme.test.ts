@@ -1,10 +1,11 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { type ClientHttp2Session, connect as connectHttp2 } from 'node:http2';
 import { join } from 'node:path';
 import { type TLSSocket, connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { endpointLabel } from '../../gateway/domain/labels.ts';
 import { parseRepo } from '../../gateway/domain/repo-spec.ts';
 import type { CertificateState } from '../../gateway/tls/certificate-manager.ts';
@@ -85,6 +86,33 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
     }
     expect((await gateway.api('GET', `/api/projects/${label}`)).body.endpoint).toBe(`https://${host}:${httpsPort()}`);
   }, 120_000);
+
+  it('streams an upload through HTTP/2 and relays a WebSocket over TLS (HTTP/1.1 on the same port)', async () => {
+    const host = `${label}.${DOMAIN}`;
+    const session = await h2(host);
+    try {
+      const body = Buffer.alloc(3 * 1024 * 1024, 9);
+      const stream = session.request({ ':method': 'POST', ':path': '/upload', ':authority': host, 'content-length': String(body.length) });
+      stream.end(body);
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (text += chunk));
+      await new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+      expect(JSON.parse(text)).toEqual({ bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+    } finally {
+      session.close();
+    }
+
+    const socket = new WebSocket(`wss://127.0.0.1:${httpsPort()}/ws`, { ca: pebble.issuingRoot, servername: host, headers: { host: `${host}:${httpsPort()}` } } as WebSocket.ClientOptions);
+    try {
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const echoed = new Promise<string>((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
+      socket.send('hello over wss');
+      expect(await echoed).toBe('hello over wss');
+    } finally {
+      socket.close();
+    }
+  });
 
   it('redirects plain HTTP to HTTPS with 308, except the ACME challenge path', async () => {
     const host = `${label}.${DOMAIN}`;
