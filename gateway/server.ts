@@ -15,7 +15,7 @@ import { createRouteTable } from './endpoint/route-table.ts';
 import { createUpgradeListener } from './endpoint/node-upgrade.ts';
 import { createWakeGate } from './endpoint/wake-gate.ts';
 import { messageOf } from './errors.ts';
-import type { Clock } from './ports/clock.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
 import { versionedStore } from './services/versioned-store.ts';
 import { createDeployPipeline } from './services/deploy-pipeline.ts';
 import { createMetrics } from './services/metrics.ts';
@@ -23,7 +23,7 @@ import { createProjectService } from './services/project-service.ts';
 import { recoverState } from './services/recovery.ts';
 import { type Scaler, createScaler } from './services/scaler.ts';
 import { type GatewayTls, createGatewayTls } from './tls/gateway-tls.ts';
-import { announcingCreated } from './tls/project-certificates.ts';
+import { announcingProjects } from './tls/project-certificates.ts';
 import { tlsModeOf } from './tls/tls-settings.ts';
 
 export interface RunningGateway {
@@ -52,6 +52,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   refuseOpenBind(config);
   const tlsMode = tlsModeOf(config);
   const log = options.log ?? console.log;
+  // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
+  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log });
   const local = createLocalPorts(config);
   const store = versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
@@ -82,8 +84,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     gpuPools,
     keepImages: config.keepImages,
   });
-  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: ports.clock, log });
-  const projects = announcingCreated(createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds }), (id) => tls?.projectCreated(id));
+  const projects = announcingProjects(createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds }), tls?.projects);
   const publicPort = () => (server.address() as AddressInfo).port;
   const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
   const routes = createRouteTable(store);

@@ -15,4 +15,6 @@ export interface CertificateStore {
   save(host: string, pair: KeyAndCertificate): Promise<void>;
   /** Every host with a stored certificate. */
   hosts(): Promise<string[]>;
+  /** Deletes a host's key and certificate; nothing stored is success. */
+  remove(host: string): Promise<void>;
 }

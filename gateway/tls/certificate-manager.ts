@@ -21,14 +21,18 @@ export interface CertificateManager extends CertificateSource {
   state(host: string): CertificateState | undefined;
   /** Loads every stored certificate (at startup). */
   loadStored(): Promise<void>;
+  /** Hosts with a certificate or an attempt at one. */
+  hosts(): string[];
+  /** Stops serving and renewing a host's certificate and deletes it (its project was removed). */
+  forget(host: string): Promise<void>;
   /** Renews certificates that expire within the renewal window and retries failed hosts. */
   renewDue(): Promise<{ readonly renewed: readonly string[]; readonly failed: readonly string[] }>;
 }
 
 export interface CertificateManagerOptions {
   readonly renewBeforeMs: number;
-  /** A host whose issuance failed is tried again once this long has passed (on the clock). */
-  readonly retryFailedAfterMs: number;
+  /** On the clock: a failed host is tried again, and a just-obtained certificate renewed again, no sooner than this. */
+  readonly retryAfterMs: number;
   readonly log: (line: string) => void;
 }
 
@@ -38,6 +42,10 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   const states = new Map<string, CertificateState>();
   const contexts = new Map<string, SecureContext>();
   const inFlight = new Map<string, Promise<CertificateState>>();
+  /** When each host's certificate was last obtained (clock time), so it is renewed at most once per `retryAfterMs`. */
+  const obtainedAt = new Map<string, number>();
+  /** Bumped by `forget`: an issuance that finishes for a forgotten host is thrown away. */
+  const generations = new Map<string, number>();
 
   function install(host: string, pair: KeyAndCertificate): CertificateState {
     const certificate = new X509Certificate(pair.certPem);
@@ -47,8 +55,11 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     return state;
   }
 
-  function dueForRenewal(state: CertificateState | undefined): boolean {
-    return state?.kind === 'valid' && state.notAfter.getTime() - clock.now().getTime() <= options.renewBeforeMs;
+  function dueForRenewal(host: string, state: CertificateState | undefined): boolean {
+    const now = clock.now().getTime();
+    // A CA issuing certificates shorter than the window (or a clock ahead of it) must not cause an issuance on every check.
+    const recent = now - (obtainedAt.get(host) ?? -Infinity) < options.retryAfterMs;
+    return state?.kind === 'valid' && state.notAfter.getTime() - now <= options.renewBeforeMs && !recent;
   }
 
   /** Single flight: concurrent calls for one host share one issuance. */
@@ -56,17 +67,20 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     let running = inFlight.get(host);
     if (running) return running;
     if (!states.has(host)) states.set(host, { kind: 'pending' });
+    const generation = generations.get(host) ?? 0;
     running = (async (): Promise<CertificateState> => {
       const previous = states.get(host);
       try {
         const pair = await issuer.issue(host);
+        if ((generations.get(host) ?? 0) !== generation) return { kind: 'pending' }; // its project was removed meanwhile
         await store.save(host, pair);
+        obtainedAt.set(host, clock.now().getTime());
         const state = install(host, pair);
         if (state.kind === 'valid') options.log(`certificate for ${host} ${DONE[purpose]}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
         return state;
       } catch (error) {
         const reason = messageOf(error);
-        const until = previous?.kind === 'valid' ? 'the current one is kept' : `${host} is served on plain HTTP until it is (tried again after ${duration(options.retryFailedAfterMs)})`;
+        const until = previous?.kind === 'valid' ? 'the current one is kept' : `${host} is served on plain HTTP until it is (tried again after ${duration(options.retryAfterMs)})`;
         options.log(`certificate for ${host} could not be ${FAILED[purpose]}: ${reason}; ${until}`);
         if (previous?.kind === 'valid') return previous;
         const failed: CertificateState = { kind: 'failed', reason, at: clock.now() };
@@ -95,8 +109,16 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     state: (host) => states.get(host),
     async ensure(host) {
       const current = states.get(host) ?? (await loadOne(host));
-      if (current?.kind === 'valid' && !dueForRenewal(current)) return current;
+      if (current?.kind === 'valid' && !dueForRenewal(host, current)) return current;
       return issue(host, current?.kind === 'valid' ? 'renew' : 'issue');
+    },
+    hosts: () => [...states.keys()],
+    async forget(host) {
+      generations.set(host, (generations.get(host) ?? 0) + 1);
+      states.delete(host);
+      contexts.delete(host);
+      obtainedAt.delete(host);
+      await store.remove(host);
     },
     async loadStored() {
       for (const host of await store.hosts()) await loadOne(host);
@@ -105,8 +127,8 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
       const renewed: string[] = [];
       const failed: string[] = [];
       for (const [host, state] of [...states]) {
-        const retry = state.kind === 'failed' && clock.now().getTime() - state.at.getTime() >= options.retryFailedAfterMs;
-        if (!dueForRenewal(state) && !retry) continue;
+        const retry = state.kind === 'failed' && clock.now().getTime() - state.at.getTime() >= options.retryAfterMs;
+        if (!dueForRenewal(host, state) && !retry) continue;
         const after = await issue(host, retry ? 'retry' : 'renew');
         if (after.kind === 'valid' && (state.kind !== 'valid' || after.serial !== state.serial)) renewed.push(host);
         else failed.push(host);

@@ -14,6 +14,7 @@ import { type CertificateManager, type CertificateSource, type CertificateState,
 import { loadCertificateFiles } from './certificate-files.ts';
 import { servingHttp2 } from './http2-requests.ts';
 import { createPlainHttpListener } from './plain-http-listener.ts';
+import type { ProjectListener } from './project-certificates.ts';
 import type { TlsMode } from './tls-settings.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -26,8 +27,8 @@ export interface GatewayTls {
   listen(listener: RequestListener, upgrade: (req: any, socket: Duplex, head: Buffer) => void, port: number, host: string): Promise<Http2SecureServer>;
   /** Obtains certificates for the gateway's host and these projects' hosts, in the background. */
   start(projectIds: readonly string[]): void;
-  /** Obtains a certificate for a new project's host, in the background. */
-  projectCreated(projectId: string): void;
+  /** Obtains a certificate for a new project's host (in the background); drops a removed one's. */
+  readonly projects: ProjectListener;
   /** The project's URL: https when its host has a certificate, else plain http on `httpPort`. */
   endpointUrl(projectId: string, httpPort: number): string;
   /** A host's certificate state (ACME only). */
@@ -53,7 +54,7 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
     const dir = join(config.dataDir, 'tls');
     const issuer = createAcmeIssuer({ directoryUrl: config.acmeDirectoryUrl, email: config.acmeEmail, caFile: config.acmeCaFile, accountKeyFile: join(dir, 'acme-account.key') });
     challengeAnswer = issuer.challengeAnswer;
-    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, retryFailedAfterMs: config.tlsRenewCheckIntervalMs, log });
+    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, retryAfterMs: config.tlsRenewCheckIntervalMs, log });
     await manager.loadStored();
     source = manager;
   }
@@ -89,10 +90,14 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
     },
     start(projectIds) {
       if (!manager) return;
-      ensure(config.domain);
-      for (const id of projectIds) ensure(hostOf(id));
+      const wanted = new Set([config.domain, ...projectIds.map(hostOf)]);
+      for (const host of manager.hosts()) if (!wanted.has(host)) void manager.forget(host); // projects removed while it was down
+      for (const host of wanted) ensure(host);
     },
-    projectCreated: (projectId) => ensure(hostOf(projectId)),
+    projects: {
+      created: (projectId) => ensure(hostOf(projectId)),
+      removed: (projectId) => void manager?.forget(hostOf(projectId)).catch((error: unknown) => log(`certificate for ${hostOf(projectId)}: ${messageOf(error)}`)),
+    },
     endpointUrl(projectId, httpPort) {
       return secured(hostOf(projectId)) ? endpointUrl(projectId, { domain: config.domain, port: httpsPort(), scheme: 'https' }) : endpointUrl(projectId, { domain: config.domain, port: httpPort });
     },

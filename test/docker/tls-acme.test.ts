@@ -165,6 +165,19 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
     expect([keyMode, accountKeyMode]).toEqual([0o600, 0o600]);
   }, 60_000);
 
+  it("stops serving and renewing a removed project's certificate and deletes its key", async () => {
+    const host = `${label}.${DOMAIN}`;
+    expect((await gateway.api('DELETE', `/api/projects/${label}`)).status).toBe(204);
+    expect(stateOf(host)).toBeUndefined();
+    await waitFor(async () => ((await stat(join(gateway.dataDir, 'tls', 'certs', host)).catch(() => null)) === null ? true : undefined));
+    const session = await h2(host).catch((error: Error) => error);
+    if (session instanceof Error) expect(session.message).toMatch(/altnames|certificate/i); // the gateway host's certificate does not name it
+    else {
+      session.close();
+      throw new Error(`a TLS session for ${host} was still accepted`);
+    }
+  });
+
   function h2(servername: string): Promise<ClientHttp2Session> {
     return new Promise((resolve, reject) => {
       const session = connectHttp2(`https://127.0.0.1:${httpsPort()}`, { ca: pebble.issuingRoot, servername });
@@ -221,10 +234,10 @@ async function waitForState(read: () => CertificateState | undefined, kind: Cert
   });
 }
 
-async function waitFor<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CertificateStore, KeyAndCertificate } from '../../ports/certificates.ts';
 
@@ -29,6 +29,9 @@ export function createFileCertStore(dir: string): CertificateStore {
       await chmod(dir, 0o700);
       await writeAtomically(join(target, 'key.pem'), pair.keyPem, 0o600);
       await writeAtomically(join(target, 'cert.pem'), pair.certPem, 0o644);
+    },
+    async remove(host) {
+      await rm(hostDir(host), { recursive: true, force: true });
     },
     async hosts() {
       try {
