@@ -63,22 +63,22 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   }
 
   /** Single flight: concurrent calls for one host share one issuance. */
-  function issue(host: string, purpose: Purpose): Promise<CertificateState> {
+  function issue(host: string, purpose: Purpose, generation = generationOf(host)): Promise<CertificateState> {
     let running = inFlight.get(host);
     if (running) return running;
     if (!states.has(host)) states.set(host, { kind: 'pending' });
-    const generation = generations.get(host) ?? 0;
     running = (async (): Promise<CertificateState> => {
       const previous = states.get(host);
       try {
         const pair = await issuer.issue(host);
-        if ((generations.get(host) ?? 0) !== generation) return { kind: 'pending' }; // its project was removed meanwhile
+        if (generationOf(host) !== generation) return { kind: 'pending' }; // its project was removed meanwhile
         await store.save(host, pair);
         obtainedAt.set(host, clock.now().getTime());
         const state = install(host, pair);
         if (state.kind === 'valid') options.log(`certificate for ${host} ${DONE[purpose]}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
         return state;
       } catch (error) {
+        if (generationOf(host) !== generation) return { kind: 'pending' };
         const reason = messageOf(error);
         const until = previous?.kind === 'valid' ? 'the current one is kept' : `${host} is served on plain HTTP until it is (tried again after ${duration(options.retryAfterMs)})`;
         options.log(`certificate for ${host} could not be ${FAILED[purpose]}: ${reason}; ${until}`);
@@ -94,10 +94,12 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     return running;
   }
 
-  async function loadOne(host: string): Promise<CertificateState | undefined> {
+  const generationOf = (host: string) => generations.get(host) ?? 0;
+
+  async function loadOne(host: string, generation = generationOf(host)): Promise<CertificateState | undefined> {
     try {
       const pair = await store.load(host);
-      return pair ? install(host, pair) : undefined;
+      return pair && generationOf(host) === generation ? install(host, pair) : undefined;
     } catch (error) {
       options.log(`stored certificate for ${host} is unreadable (${messageOf(error)}); obtaining a new one`);
       return undefined;
@@ -108,9 +110,11 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     contextFor: (host) => contexts.get(host.toLowerCase()),
     state: (host) => states.get(host),
     async ensure(host) {
-      const current = states.get(host) ?? (await loadOne(host));
+      const generation = generationOf(host);
+      const current = states.get(host) ?? (await loadOne(host, generation));
+      if (generationOf(host) !== generation) return { kind: 'pending' }; // forgotten while loading
       if (current?.kind === 'valid' && !dueForRenewal(host, current)) return current;
-      return issue(host, current?.kind === 'valid' ? 'renew' : 'issue');
+      return issue(host, current?.kind === 'valid' ? 'renew' : 'issue', generation);
     },
     hosts: () => [...states.keys()],
     async forget(host) {
