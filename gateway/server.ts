@@ -102,6 +102,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     prometheus: () => metrics.prometheus(),
     apiToken: config.token,
     githubWebhookSecret: config.githubWebhookSecret,
+    ...(tls ? { certificateOf: tls.certificateText } : {}),
   });
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
   const endpoint = { domain: config.domain, routes, gate, metrics };

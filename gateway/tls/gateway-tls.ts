@@ -31,6 +31,8 @@ export interface GatewayTls {
   readonly projects: ProjectListener;
   /** The project's URL: https when its host has a certificate, else plain http on `httpPort`. */
   endpointUrl(projectId: string, httpPort: number): string;
+  /** One line for the dashboard on a project's certificate: valid until when, or why there is none. */
+  certificateText(projectId: string): string;
   /** A host's certificate state (ACME only). */
   state(host: string): CertificateState | undefined;
   /** Runs the renewal check now (the timer runs it every PORTICO_TLS_RENEW_CHECK_INTERVAL_MS). */
@@ -102,6 +104,14 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
       return secured(hostOf(projectId)) ? endpointUrl(projectId, { domain: config.domain, port: httpsPort(), scheme: 'https' }) : endpointUrl(projectId, { domain: config.domain, port: httpPort });
     },
     state: (host) => manager?.state(host),
+    certificateText(projectId) {
+      const host = hostOf(projectId);
+      if (!manager) return secured(host) ? 'HTTPS with the certificate given in --tls-cert' : `plain HTTP: the certificate in --tls-cert does not cover ${host}`;
+      const state = manager.state(host);
+      if (state?.kind === 'valid') return `HTTPS: certificate valid until ${state.notAfter.toISOString().slice(0, 10)}, renewed ${config.tlsRenewBeforeDays} days before`;
+      if (state?.kind === 'failed') return `plain HTTP: no certificate could be obtained for ${host} (${state.reason}); tried again at the next renewal check`;
+      return `plain HTTP until a certificate for ${host} is obtained`;
+    },
     renewDue,
     async close() {
       clearInterval(timer);

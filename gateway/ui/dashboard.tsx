@@ -29,13 +29,15 @@ export interface DashboardDeps extends Pick<ApiDeps, 'projects' | 'endpointUrl' 
   readonly historyOf?: (projectId: string) => readonly MinutePoint[];
   /** The GPU pools in use and the scaler's `gpuHolders`, for `/gpus`. Absent: no pool. */
   readonly gpus?: { readonly pools: readonly GpuPool[]; readonly holders: () => Promise<readonly GpuHolder[]> };
+  /** With TLS on: a line on the project's certificate (valid until…, or why there is none). */
+  readonly certificateOf?: (projectId: string) => string;
 }
 
 const DEFAULT_LOG_POLL_INTERVAL_MS = 300;
 
 /** The server-rendered dashboard on the gateway's own host: `/`, `/deploy`, `/gpus`, `/projects/:id` and its `/api` tab. */
 export function createDashboard(deps: DashboardDeps): Hono {
-  const { projects, endpointUrl, runtimeOf, containerLogs, historyOf = () => [], gpus, logPollIntervalMs = DEFAULT_LOG_POLL_INTERVAL_MS, now = () => new Date() } = deps;
+  const { projects, endpointUrl, runtimeOf, containerLogs, historyOf = () => [], gpus, logPollIntervalMs = DEFAULT_LOG_POLL_INTERVAL_MS, now = () => new Date(), certificateOf } = deps;
   const ui = new Hono();
 
   /** The project, or null when there is none of that id (every other error is the app's to report). */
@@ -59,7 +61,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const details = await findProject(id);
     if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
     const runtimeLog = await readRuntimeLog(details.currentDeployment?.container, containerLogs);
-    return c.html(<ProjectPage details={details} endpoint={endpointUrl(id)} runtime={runtimeOf(id)} now={now()} runtimeLog={runtimeLog} history={historyOf(id)} />);
+    return c.html(<ProjectPage details={details} endpoint={endpointUrl(id)} runtime={runtimeOf(id)} now={now()} runtimeLog={runtimeLog} history={historyOf(id)} certificate={certificateOf?.(id)} />);
   });
 
   ui.get('/projects/:id/api', async (c) => {

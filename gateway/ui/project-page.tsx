@@ -51,10 +51,12 @@ export interface ProjectPageProps {
   readonly runtimeLog: string;
   /** The last hour, a point a minute. */
   readonly history: readonly MinutePoint[];
+  /** With TLS on: the certificate's state, or why there is none. */
+  readonly certificate?: string | undefined;
 }
 
 /** `/projects/:id`: the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
-export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history }: ProjectPageProps) {
+export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history, certificate }: ProjectPageProps) {
   return (
     <Layout title={project.id}>
       <h1>
@@ -66,6 +68,11 @@ export function ProjectPage({ details: { project, latestDeployment: deployment }
           {endpoint}
         </a>
       </p>
+      {certificate !== undefined && (
+        <p class="muted" id="certificate">
+          {certificate}
+        </p>
+      )}
       <p class="muted">
         {`${describeSource(project.source)} @ ${project.branch} · runs on ${placementText(deployment?.placement ?? null)} · runtime ${runtime.state ?? '—'}`}
       </p>

@@ -85,6 +85,7 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
       session.close();
     }
     expect((await gateway.api('GET', `/api/projects/${label}`)).body.endpoint).toBe(`https://${host}:${httpsPort()}`);
+    expect(await (await fetch(`${gateway.url}/projects/${label}`)).text()).toMatch(/HTTPS: certificate valid until \d{4}-\d\d-\d\d, renewed 30 days before/);
   }, 120_000);
 
   it('streams an upload through HTTP/2 and relays a WebSocket over TLS (HTTP/1.1 on the same port)', async () => {
@@ -140,6 +141,8 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
     const served = await plain(host, '/');
     expect(served).toMatchObject({ status: 200, text: 'plain\n' });
     expect((await gateway.api('GET', `/api/projects/${created.body.id}`)).body.endpoint).toBe(`http://${host}:${httpPort}`);
+    const page = await (await fetch(`${gateway.url}/projects/${created.body.id}`)).text();
+    expect(page).toContain(`plain HTTP: no certificate could be obtained for ${host} (`);
   }, 120_000);
 
   it('renews a certificate once it enters the renewal window and serves the new one', async () => {
