@@ -124,7 +124,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
   log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
   if (tls) {
-    await tls.listen(listener, upgrade, config.port, config.host);
+    await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
+      await Promise.all([new Promise((resolve) => server.close(resolve)), tls.close()]);
+      local.close();
+      throw error;
+    });
     log(`HTTPS with HTTP/2 on port ${tls.httpsPort()} (https://${config.domain}${tls.httpsPort() === 443 ? '' : `:${tls.httpsPort()}`}); plain HTTP on ${publicPort()} redirects hosts that have a certificate`);
     tls.start((await store.listProjects()).map((project) => project.id));
   }
