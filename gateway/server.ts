@@ -53,7 +53,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const tlsMode = tlsModeOf(config);
   const log = options.log ?? console.log;
   // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
-  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log });
+  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
   const local = createLocalPorts(config);
   const store = versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };

@@ -13,6 +13,7 @@ import type { Clock } from '../ports/clock.ts';
 import { type CertificateManager, type CertificateSource, type CertificateState, createCertificateManager } from './certificate-manager.ts';
 import { loadCertificateFiles } from './certificate-files.ts';
 import { servingHttp2 } from './http2-requests.ts';
+import { closeIdleSessions } from './idle-sessions.ts';
 import { createPlainHttpListener } from './plain-http-listener.ts';
 import type { ProjectListener } from './project-certificates.ts';
 import type { TlsMode } from './tls-settings.ts';
@@ -41,8 +42,15 @@ export interface GatewayTls {
   close(): Promise<void>;
 }
 
-export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { kind: 'off' }>, deps: { readonly clock: Clock; readonly log: (line: string) => void }): Promise<GatewayTls> {
-  const { clock, log } = deps;
+export interface GatewayTlsOptions {
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  /** How long an idle connection (HTTP/2 session with no open stream, or HTTP/1.1 keep-alive) stays open. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { kind: 'off' }>, options: GatewayTlsOptions): Promise<GatewayTls> {
+  const { clock, log } = options;
   const hostOf = (projectId: string) => `${projectId}.${config.domain}`;
   let secure: Http2SecureServer | undefined;
   const open = new Set<TLSSocket>();
@@ -76,6 +84,9 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
         SNICallback: (servername, callback) => callback(null, source.contextFor(servername) ?? source.contextFor(config.domain)),
       });
       server.on('request', servingHttp2(listener));
+      closeIdleSessions(server, options.keepAliveTimeoutMs);
+      // HTTP/1.1 clients are served by Node's http code, which reads these from the server.
+      Object.assign(server, { keepAliveTimeout: options.keepAliveTimeoutMs });
       // HTTP/1.1 clients (WebSockets among them) are served by the same server.
       server.on('upgrade' as 'request', upgrade as never);
       server.on('tlsClientError', () => undefined); // scanners and clients that reject the certificate: nothing to do
