@@ -38,6 +38,19 @@ export interface Config {
   readonly token: string | undefined;
   /** HMAC secret GitHub signs webhook deliveries with; unset refuses every webhook. */
   readonly githubWebhookSecret: string | undefined;
+  /** `acme`: obtain certificates with ACME HTTP-01; `off`: plain HTTP unless `tlsCertFile`/`tlsKeyFile` are set. */
+  readonly tls: 'off' | 'acme';
+  /** A certificate (PEM, e.g. a wildcard for `*.{domain}` and `{domain}`) to serve instead of ACME; needs `tlsKeyFile`. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** With TLS on, the plain-HTTP port (ACME challenges and redirects); `port` is then the HTTPS port. */
+  readonly httpPort: number;
+  readonly acmeDirectoryUrl: string;
+  readonly acmeEmail: string | undefined;
+  /** PEM of a CA to trust for the ACME directory's own HTTPS (a private ACME server). */
+  readonly acmeCaFile: string | undefined;
+  readonly tlsRenewBeforeDays: number;
+  readonly tlsRenewCheckIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +95,15 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'token', env: 'PORTICO_TOKEN', fallback: undefined, describe: 'API token: when set, every mutating API call needs `Authorization: Bearer <token>` (the CLI sends it from `PORTICO_TOKEN`); required when `--host` is not a loopback address', parse: nonEmpty },
   { key: 'githubWebhookSecret', env: 'PORTICO_GITHUB_WEBHOOK_SECRET', fallback: undefined, describe: 'secret of the GitHub webhook (`POST /api/webhooks/github`); unset: every webhook is refused', parse: nonEmpty },
   { key: 'keepImages', env: 'PORTICO_KEEP_IMAGES', fallback: '3', describe: 'images kept per project after each successful deploy (the newest; the serving one always stays); older ones are removed to free disk', parse: positiveInt },
+  { key: 'tls', env: 'PORTICO_TLS', flag: 'tls', fallback: 'off', describe: '`acme`: obtain a certificate for the gateway\'s host and each project\'s host with ACME HTTP-01 and serve HTTPS with HTTP/2 (needs a public `--domain`); `off`: plain HTTP, unless `--tls-cert`/`--tls-key` are given', parse: tlsMode },
+  { key: 'tlsCertFile', env: 'PORTICO_TLS_CERT', flag: 'tls-cert', fallback: undefined, describe: 'PEM certificate chain to serve instead of ACME, e.g. a wildcard for `*.{domain}` and `{domain}` (with `--tls-key`)', parse: (text) => resolve(text) },
+  { key: 'tlsKeyFile', env: 'PORTICO_TLS_KEY', flag: 'tls-key', fallback: undefined, describe: 'PEM private key of `--tls-cert`', parse: (text) => resolve(text) },
+  { key: 'httpPort', env: 'PORTICO_HTTP_PORT', flag: 'http-port', fallback: '80', describe: 'with TLS on: the plain-HTTP port, which answers ACME challenges and redirects to HTTPS (`--port` is then the HTTPS port, e.g. 443)', parse: port },
+  { key: 'acmeDirectoryUrl', env: 'PORTICO_ACME_DIRECTORY', fallback: 'https://acme-v02.api.letsencrypt.org/directory', describe: 'ACME directory URL (Let\'s Encrypt staging: `https://acme-staging-v02.api.letsencrypt.org/directory`)', parse: url },
+  { key: 'acmeEmail', env: 'PORTICO_ACME_EMAIL', fallback: undefined, describe: 'contact address for the ACME account (expiry notices)', parse: email },
+  { key: 'acmeCaFile', env: 'PORTICO_ACME_CA_FILE', fallback: undefined, describe: 'PEM of a CA to trust for the ACME directory\'s own HTTPS (a private ACME server, or Pebble in tests)', parse: (text) => resolve(text) },
+  { key: 'tlsRenewBeforeDays', env: 'PORTICO_TLS_RENEW_BEFORE_DAYS', fallback: '30', describe: 'a certificate is renewed when it expires within this many days', parse: positiveInt },
+  { key: 'tlsRenewCheckIntervalMs', env: 'PORTICO_TLS_RENEW_CHECK_INTERVAL_MS', fallback: '3600000', describe: 'how often certificates are checked for renewal (and failed ones retried)', parse: positiveInt },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -136,6 +158,18 @@ function gpuPools(text: string, name: string): GpuPool[] {
 function contention(text: string, name: string): GpuContention {
   if (text !== 'evict' && text !== 'queue') throw new ConfigError(`${name} must be evict or queue, got "${text}"`);
   return text;
+}
+
+function tlsMode(text: string, name: string): 'off' | 'acme' {
+  const value = text.trim().toLowerCase();
+  if (value !== 'off' && value !== 'acme') throw new ConfigError(`${name} must be acme or off, got "${text}" (for your own certificate, use --tls-cert and --tls-key)`);
+  return value;
+}
+
+function email(text: string, name: string): string {
+  const value = text.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new ConfigError(`${name} must be an email address, got "${text}"`);
+  return value;
 }
 
 function port(text: string, name: string): number {

@@ -15,13 +15,16 @@ import { createRouteTable } from './endpoint/route-table.ts';
 import { createUpgradeListener } from './endpoint/node-upgrade.ts';
 import { createWakeGate } from './endpoint/wake-gate.ts';
 import { messageOf } from './errors.ts';
-import type { Clock } from './ports/clock.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
 import { versionedStore } from './services/versioned-store.ts';
 import { createDeployPipeline } from './services/deploy-pipeline.ts';
 import { createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { recoverState } from './services/recovery.ts';
 import { type Scaler, createScaler } from './services/scaler.ts';
+import { type GatewayTls, createGatewayTls } from './tls/gateway-tls.ts';
+import { announcingProjects } from './tls/project-certificates.ts';
+import { tlsModeOf } from './tls/tls-settings.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -30,6 +33,8 @@ export interface RunningGateway {
   readonly scaler: Scaler;
   /** The Hono app on the gateway's own host (its `routes` list every API route). */
   readonly app: Hono;
+  /** HTTPS (`--tls acme` or `--tls-cert`); `server` is then the plain-HTTP listener on `--http-port`. */
+  readonly tls?: GatewayTls;
   /** Waits for running deployments, then stops listening. */
   close(): Promise<void>;
 }
@@ -45,7 +50,10 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
   refuseOpenBind(config);
+  const tlsMode = tlsModeOf(config);
   const log = options.log ?? console.log;
+  // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
+  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
   const local = createLocalPorts(config);
   const store = versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
@@ -77,7 +85,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     keepImages: config.keepImages,
     gpuReserver: scaler,
   });
-  const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
+  const projects = announcingProjects(createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds }), tls?.projects);
   const publicPort = () => (server.address() as AddressInfo).port;
   const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
   const routes = createRouteTable(store);
@@ -86,7 +94,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
     clientAddress: (c) => (c.env as HttpBindings).incoming.socket.remoteAddress ?? '',
     domain: config.domain,
-    endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
+    endpointUrl: (id) => tls?.endpointUrl(id, publicPort()) ?? endpointUrl(id, { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
     historyOf: (id) => metrics.history(id),
@@ -95,24 +103,36 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     prometheus: () => metrics.prometheus(),
     apiToken: config.token,
     githubWebhookSecret: config.githubWebhookSecret,
+    ...(tls ? { certificateOf: tls.certificateText } : {}),
   });
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
   const endpoint = { domain: config.domain, routes, gate, metrics };
-  const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
+  const listener = createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) });
+  const server = createServer(tls ? tls.plainListener(listener, tls.httpsPort) : listener);
   // An idle client connection stays open longer than the load balancers and clients that reuse
   // them keep theirs (an AWS ALB's idle timeout is 60 s), so the gateway is not the side that
   // closes a connection just as a request goes out on it: with Node's default of 5 s, the soak
   // saw that race reset a request now and then.
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  server.on('upgrade', createUpgradeListener(endpoint));
+  const upgrade = createUpgradeListener(endpoint);
+  server.on('upgrade', upgrade);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+    server.listen(tls ? config.httpPort : config.port, config.host, resolve);
   });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
   log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
+  if (tls) {
+    await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
+      await Promise.all([new Promise((resolve) => server.close(resolve)), tls.close()]);
+      local.close();
+      throw error;
+    });
+    log(`HTTPS with HTTP/2 on port ${tls.httpsPort()} (https://${config.domain}${tls.httpsPort() === 443 ? '' : `:${tls.httpsPort()}`}); plain HTTP on ${publicPort()} redirects hosts that have a certificate`);
+    tls.start((await store.listProjects()).map((project) => project.id));
+  }
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();
@@ -123,8 +143,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server,
     scaler,
     app,
+    ...(tls ? { tls } : {}),
     async close() {
       clearInterval(reaper);
+      await tls?.close();
       await pipeline.idle();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -2,7 +2,8 @@
 # What the test suites need beyond npm packages: a running Docker engine (installed from
 # Debian's docker.io when absent and we are root), git, the base images the fixtures build
 # on (made offline because no registry is reachable), and Debian's chromium for the browser
-# suites in test/browser/. Idempotent; `npm test` runs it.
+# suites in test/browser/, and Debian's pebble (Let's Encrypt's ACME test server) for the HTTPS
+# suite. Idempotent; `npm test` runs it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/ensure-docker.sh"
@@ -24,3 +25,16 @@ echo "test-prereqs: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium 
 if [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji >/dev/null || echo "test-prereqs: no emoji font (screenshots show boxes for emoji)" >&2
 fi
+
+# The HTTPS suite (test/docker/tls-acme.test.ts) runs Pebble and pebble-challtestsrv on loopback ports.
+if [ ! -x /usr/bin/pebble ] || [ ! -x /usr/bin/pebble-challtestsrv ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-prereqs: installing pebble"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pebble
+  else
+    echo "test-prereqs: the HTTPS suite needs Debian's pebble; install it with \`apt-get install -y pebble\` (as root)" >&2
+    exit 1
+  fi
+fi
+echo "test-prereqs: pebble at /usr/bin/pebble"

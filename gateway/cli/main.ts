@@ -11,6 +11,7 @@ import { listCommand, logsCommand, removeCommand, statusCommand } from './projec
 const USAGE = `usage: portico <command> [options]
 
   serve                      run the gateway and API (--port 8080 --host 127.0.0.1 --data-dir ./.portico --domain localhost)
+      --tls acme  or  --tls-cert FILE --tls-key FILE   HTTPS with HTTP/2 on --port, plain HTTP on --http-port (80)
   deploy <repo> [options]    deploy owner/repo, a git URL or a local directory; streams phases and build log
       --branch B  --dockerfile PATH  --context DIR  --gpu auto|prefer|off|N  --env NAME=value (repeatable)  --json  --no-follow
       --port N    the port the app listens on (else found from the README front matter, the Dockerfile, the container)
@@ -107,7 +108,7 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
 }
 
 async function serve(args: readonly string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, domain: { type: 'string' } }, false);
+  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, domain: { type: 'string' }, ...TLS_FLAGS }, false);
   const config = loadConfig(process.env, values as Record<string, string | undefined>);
   const { startServer } = await import('../server.ts'); // only `serve` needs the engine and SQLite adapters
   const gateway = await startServer(config);
@@ -123,6 +124,8 @@ async function serve(args: readonly string[]): Promise<number> {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+
+const TLS_FLAGS: Options = { tls: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'http-port': { type: 'string' } };
 
 function parse(args: readonly string[], options: Options, withApi = true) {
   return parseArgs({ args: [...args], options: withApi ? { ...options, api: { type: 'string' } } : options, allowPositionals: true, strict: true });

@@ -38,6 +38,8 @@ export interface DashboardDeps extends Pick<ApiDeps, 'projects' | 'endpointUrl' 
   readonly historyOf?: (projectId: string) => readonly MinutePoint[];
   /** The GPU pools in use and the scaler's `gpuHolders`, for `/gpus`. Absent: no pool. */
   readonly gpus?: { readonly pools: readonly GpuPool[]; readonly holders: () => Promise<readonly GpuHolder[]> };
+  /** With TLS on: a line on the project's certificate (valid until…, or why there is none). */
+  readonly certificateOf?: (projectId: string) => string;
 }
 
 const DEFAULT_LOG_POLL_INTERVAL_MS = 300;
@@ -47,7 +49,7 @@ const DEFAULT_LOG_POLL_INTERVAL_MS = 300;
  * and its tabs (history, settings, API), one deployment's page, and the action forms.
  */
 export function createDashboard(deps: DashboardDeps): Hono {
-  const { projects, endpointUrl, runtimeOf, containerLogs, historyOf = () => [], gpus, logPollIntervalMs = DEFAULT_LOG_POLL_INTERVAL_MS, now = () => new Date() } = deps;
+  const { projects, endpointUrl, runtimeOf, containerLogs, historyOf = () => [], gpus, logPollIntervalMs = DEFAULT_LOG_POLL_INTERVAL_MS, now = () => new Date(), certificateOf } = deps;
   const tokenSha256 = deps.apiTokenSha256 ?? (deps.apiToken === undefined ? undefined : tokenSha256Of(deps.apiToken));
   const tokenRequired = tokenSha256 !== undefined;
   const ui = new Hono();
@@ -82,6 +84,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
         now={now()}
         runtimeLog={runtimeLog}
         history={historyOf(id)}
+        certificate={certificateOf?.(id)}
         tokenRequired={tokenRequired}
         notice={noticeKind(c.req.query('done'))}
       />,

@@ -60,10 +60,12 @@ export interface ProjectPageProps {
   readonly tokenRequired?: boolean;
   /** What the action that led here did. */
   readonly notice?: NoticeKind | null;
+  /** With TLS on: the certificate's state, or why there is none. */
+  readonly certificate?: string | undefined;
 }
 
 /** `/projects/:id`: what the demo is, its actions, the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
-export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history, tokenRequired = false, notice = null }: ProjectPageProps) {
+export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history, tokenRequired = false, notice = null, certificate }: ProjectPageProps) {
   const base = `/projects/${encodeURIComponent(project.id)}`;
   const card = cardOf(project);
   const served = project.currentDeploymentId !== null;
@@ -104,6 +106,11 @@ export function ProjectPage({ details: { project, latestDeployment: deployment }
         {`${describeSource(project.source)} @ ${project.branch} · runs on ${placementText(deployment?.placement ?? null)} · runtime ${runtime.state ?? '—'}`}
         {served ? ` · ${endpoint}` : ''}
       </p>
+      {certificate !== undefined && (
+        <p class="muted" id="certificate">
+          {certificate}
+        </p>
+      )}
       {deployment === null ? (
         <p class="muted">No deployment yet.</p>
       ) : (

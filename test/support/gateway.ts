@@ -12,6 +12,8 @@ export interface TestGateway {
   readonly dataDir: string;
   readonly config: Config;
   readonly gateway: RunningGateway;
+  /** What the gateway logged so far. */
+  readonly lines: readonly string[];
   /** A JSON call to the REST API on the gateway's own host. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** A raw call with a body sent as-is (for malformed input). */
@@ -40,6 +42,7 @@ export async function startTestGateway(overrides: Partial<Config> = {}, existing
     dataDir,
     config,
     gateway,
+    lines,
     api: (method, path, body) => callApi(url, method, path, body),
     async raw(method, path, body, headers = {}) {
       const response = await fetch(`${url}${path}`, { method, headers, body: body ?? null });
