@@ -1,14 +1,15 @@
-import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
 import { withAws } from './aws-errors.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
+import type { Sender } from './sdk-on-first-use.ts';
 import { BUILD_VARIABLES as V } from './build-variables.ts';
 import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
 export interface CodeBuildBuilderDeps {
-  readonly client: CodeBuildClient;
+  readonly client: Sender<CodeBuildClient>;
   readonly projectName: string;
   /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly ecrRegistry: string;
@@ -16,6 +17,9 @@ export interface CodeBuildBuilderDeps {
   /** Reads build output from CloudWatch Logs, where the project sends it. */
   readonly logTail: LogTail;
 }
+
+/** The CodeBuild SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
+const sdk = () => import('@aws-sdk/client-codebuild');
 
 /** How many recent builds `recent` looks at: enough to cover every build still in flight. */
 const RECENT_BUILDS = 100;
@@ -45,9 +49,9 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
       [V.port]: String(request.port),
       [V.memoryBytes]: String(request.memoryBytes),
     };
-    const output = await withAws('CodeBuild', () =>
+    const output = await withAws('CodeBuild', async () =>
       client.send(
-        new StartBuildCommand({
+        new (await sdk()).StartBuildCommand({
           projectName,
           environmentVariablesOverride: Object.entries(variables).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' })),
         }),
@@ -62,10 +66,10 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
   }
 
   async function recent(): Promise<RemoteBuild[]> {
-    const listed = await withAws('CodeBuild', () => client.send(new ListBuildsForProjectCommand({ projectName, sortOrder: 'DESCENDING' })));
+    const listed = await withAws('CodeBuild', async () => client.send(new (await sdk()).ListBuildsForProjectCommand({ projectName, sortOrder: 'DESCENDING' })));
     const ids = (listed.ids ?? []).slice(0, RECENT_BUILDS);
     if (ids.length === 0) return [];
-    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids })));
+    const output = await withAws('CodeBuild', async () => client.send(new (await sdk()).BatchGetBuildsCommand({ ids })));
     return (output.builds ?? []).map(fromBuild).filter((build) => build !== null);
   }
 

@@ -1,22 +1,10 @@
-import {
-  CreateServiceCommand,
-  DeleteServiceCommand,
-  DescribeClustersCommand,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  ListServicesCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type ECSClient,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
+import type { Sender } from './sdk-on-first-use.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
 import { CONTAINER_NAME, cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
 
@@ -26,7 +14,7 @@ export interface CapacityProviderShare {
 }
 
 export interface EcsRuntimeDeps {
-  readonly client: ECSClient;
+  readonly client: Sender<ECSClient>;
   readonly cluster: string;
   readonly subnets: readonly string[];
   readonly securityGroups: readonly string[];
@@ -46,6 +34,8 @@ export interface EcsRuntimeDeps {
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
+/** The ECS SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
+const sdk = () => import('@aws-sdk/client-ecs');
 const GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveException']);
 
 /**
@@ -72,7 +62,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     if (request.gpus === 0 && !fargateSize(cpuUnits(request.nanoCpus), memoryMiB(request.memoryBytes))) {
       throw new PorticoError('start_failed', `this demo asks for ${request.nanoCpus / 1e9} vCPU and ${memoryMiB(request.memoryBytes)} MiB, more than Fargate's largest task (16 vCPU, 120 GiB); lower its memory limit`);
     }
-    const registered = await ecs(() => client.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(request, deps)))).catch((error: unknown) => {
+    const registered = await ecs(async () => client.send(new (await sdk()).RegisterTaskDefinitionCommand(taskDefinitionInput(request, deps)))).catch((error: unknown) => {
       throw startError(`ECS refused the task definition for image ${request.image}`, error);
     });
     const taskDefinition = registered.taskDefinition?.taskDefinitionArn;
@@ -83,14 +73,14 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const networkConfiguration = { awsvpcConfiguration: { subnets: [...deps.subnets], securityGroups: [...deps.securityGroups], assignPublicIp: 'DISABLED' as const } };
     try {
       // A retried start of the same deployment finds its service: point it at the new revision.
-      await ecs(() =>
-        client.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true })),
+      await ecs(async () =>
+        client.send(new (await sdk()).UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true })),
       );
     } catch (error) {
       if (!GONE.has(awsErrorName(error) ?? '')) throw startError(`ECS could not update service ${name}`, error);
-      await ecs(() =>
+      await ecs(async () =>
         client.send(
-          new CreateServiceCommand({
+          new (await sdk()).CreateServiceCommand({
             cluster,
             serviceName: name,
             taskDefinition,
@@ -134,10 +124,10 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function tasksOf(name: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<Task[]> {
-    const listed = await ecs(() => client.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus })));
+    const listed = await ecs(async () => client.send(new (await sdk()).ListTasksCommand({ cluster, serviceName: name, desiredStatus })));
     const arns = listed.taskArns ?? [];
     if (arns.length === 0) return [];
-    const described = await ecs(() => client.send(new DescribeTasksCommand({ cluster, tasks: arns })));
+    const described = await ecs(async () => client.send(new (await sdk()).DescribeTasksCommand({ cluster, tasks: arns })));
     return described.tasks ?? [];
   }
 
@@ -171,7 +161,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
 
   /** The service, or null when ECS has none by that name or it was deleted (INACTIVE). */
   async function describe(name: string) {
-    const output = await ecs(() => client.send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })));
+    const output = await ecs(async () => client.send(new (await sdk()).DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })));
     const service = output.services?.find((candidate) => candidate.serviceName === name);
     return service && service.status !== 'INACTIVE' ? service : null;
   }
@@ -191,7 +181,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function scale(name: string, desiredCount: number): Promise<void> {
-    await ecs(() => client.send(new UpdateServiceCommand({ cluster, service: name, desiredCount })));
+    await ecs(async () => client.send(new (await sdk()).UpdateServiceCommand({ cluster, service: name, desiredCount })));
   }
 
   /** Scales to zero; a missing or deleted service has nothing to stop. */
@@ -226,13 +216,13 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
 
   async function remove(name: string): Promise<void> {
     await scale(name, 0).catch(ignoreGone);
-    await ecs(() => client.send(new DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
+    await ecs(async () => client.send(new (await sdk()).DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
   }
 
   async function removeProjectContainers(projectId: string): Promise<void> {
     let nextToken: string | undefined;
     do {
-      const page = await ecs(() => client.send(new ListServicesCommand({ cluster, ...(nextToken ? { nextToken } : {}) })));
+      const page = await ecs(async () => client.send(new (await sdk()).ListServicesCommand({ cluster, ...(nextToken ? { nextToken } : {}) })));
       for (const arn of page.serviceArns ?? []) {
         const name = arn.slice(arn.lastIndexOf('/') + 1);
         if (isProjectService(name, projectId)) await remove(name);
@@ -242,7 +232,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function ping(): Promise<void> {
-    const output = await ecs(() => client.send(new DescribeClustersCommand({ clusters: [cluster] })));
+    const output = await ecs(async () => client.send(new (await sdk()).DescribeClustersCommand({ clusters: [cluster] })));
     const found = output.clusters?.find((candidate) => candidate.clusterName === cluster || candidate.clusterArn === cluster);
     if (!found || found.status !== 'ACTIVE') {
       throw new PorticoError('engine_unavailable', `${where} does not exist or is not active (${found?.status ?? 'missing'}); deploy the stack with \`npx cdk deploy\` or fix the configured cluster name`);
