@@ -51,7 +51,13 @@ export class PorticoStack extends Stack {
       builds: this.builds,
       state: this.state,
       securityGroup: this.gateway.securityGroup,
-      environment: this.gateway.environment,
+      // Only the gateway answers webhooks: the others get no secret name, so their code never asks Secrets Manager.
+      environment: withoutWebhookSecret(this.gateway.environment),
     });
   }
+}
+
+function withoutWebhookSecret(environment: Record<string, string>): Record<string, string> {
+  const { PORTICO_GITHUB_WEBHOOK_SECRET_ID: _secret, ...rest } = environment;
+  return rest;
 }

@@ -56,7 +56,8 @@ export class Cluster extends Construct {
     this.taskExecutionRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PullPorticoImages',
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        // What a pull needs (AWS's AmazonEC2ContainerRegistryPullOnly); layer checks are for pushes.
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         resources: [Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
       }),
     );

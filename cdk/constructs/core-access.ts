@@ -42,20 +42,17 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [inCluster('service'), taskDefinitions],
       conditions: { StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } },
     }),
-    // removeProjectContainers lists the cluster's services. ListServices takes no resource ARN;
-    // the ecs:cluster condition keeps it to this cluster.
+    // removeProjectContainers lists the cluster's services; start, resume and locate list a
+    // service's tasks. ListServices takes no resource ARN, and ListTasks is authorized on none in
+    // practice (awsdocs/amazon-ecs-developer-guide#211): the ecs:cluster condition keeps both to this cluster.
     new iam.PolicyStatement({
-      sid: 'ListDemoServices',
-      actions: ['ecs:ListServices'],
+      sid: 'ListDemoServicesAndTasks',
+      actions: ['ecs:ListServices', 'ecs:ListTasks'],
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } },
     }),
     // Finding a service's task and its private IP (start, resume, locate).
-    new iam.PolicyStatement({
-      sid: 'ReadDemoTasks',
-      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
-      resources: [inCluster('task'), inCluster('container-instance')],
-    }),
+    new iam.PolicyStatement({ sid: 'ReadDemoTasks', actions: ['ecs:DescribeTasks'], resources: [inCluster('task')] }),
     new iam.PolicyStatement({
       sid: 'RegisterDemoTaskDefinitions',
       actions: ['ecs:RegisterTaskDefinition'],
@@ -99,7 +96,6 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     'Demo services and tasks are created at deploy time with generated names; access is limited to this cluster.',
     wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
     wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
-    wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
   );
   acknowledge(
     fn,
@@ -119,7 +115,7 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
   );
   acknowledge(
     fn,
-    'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices none either and is limited to this cluster by the ecs:cluster condition.',
+    'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices and ecs:ListTasks take no resource ARN and are limited to this cluster by the ecs:cluster condition.',
     wildcardResource('*'),
   );
   acknowledgeVpcLambdaRole(fn);

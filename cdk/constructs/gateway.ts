@@ -2,6 +2,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -130,7 +131,9 @@ export class Gateway extends Construct {
       bundling,
     });
     grantCore(fn, this.props);
-    this.webhookSecret?.grantRead(fn);
+    // Reading the value is all the webhook route does (secrets-manager-secret.ts); grantRead would add DescribeSecret.
+    // A secret named without its ARN matches on the six random characters Secrets Manager appends.
+    if (this.webhookSecret) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadWebhookSecret', actions: ['secretsmanager:GetSecretValue'], resources: [`${this.webhookSecret.secretArn}-??????`] }));
     return fn;
   }
 

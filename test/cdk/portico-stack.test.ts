@@ -90,8 +90,8 @@ const CORE_ACTIONS = [
   'logs:GetLogEvents',
 ].sort();
 
-/** `grantRead` on the webhook secret: its value and its description. */
-const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+/** The webhook secret's value, all the webhook route reads (not `grantRead`, which adds DescribeSecret). */
+const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:GetSecretValue'];
 
 function expectCoreGrants(template: Template, prefix: string, extraActions: readonly string[] = []): void {
   const statements = statementsOfFunctionRole(template, prefix);
@@ -109,7 +109,7 @@ function expectCoreGrants(template: Template, prefix: string, extraActions: read
   const codebuild = statements.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
   expect(codebuild?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BuildsProject/), 'Arn'] });
   const wildcard = statements.filter((s) => s.Resource === '*');
-  expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:RegisterTaskDefinition']);
+  expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
   const list = statements.find((s) => actionsOf(s).includes('ecs:ListServices'));
   expect(list?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster[0-9A-F]{8}$/), 'Arn'] } } });
   const output = statements.find((s) => actionsOf(s).includes('logs:GetLogEvents'));
@@ -374,8 +374,11 @@ describe('PorticoStack (domain, interface endpoints and a webhook secret)', () =
     expect(resolveIntrinsic(secretStatements[0]!.Resource)).toBe(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:portico/github-webhook-??????`);
   });
 
-  it('gives the build-events and reaper functions no access to the webhook secret', () => {
-    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) expectCoreGrants(template, prefix);
+  it('gives the build-events and reaper functions no access to the webhook secret, nor its name', () => {
+    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) {
+      expectCoreGrants(template, prefix);
+      expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBeNull();
+    }
   });
 
   it('reaches ECS, ECR, CodeBuild and CloudWatch Logs through interface endpoints instead of NAT', () => {
