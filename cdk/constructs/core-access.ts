@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Builds } from './builds.ts';
 import { REPOSITORY_PREFIX } from './builds.ts';
@@ -17,12 +18,12 @@ export interface CoreAccessProps {
 const TASK_FAMILY_PATTERN = 'portico-*:*';
 
 /**
- * What the Portico core (gateway/lambda-gateway.ts) calls, granted to one function. The gateway,
- * build-events and reaper functions all run that same core (any of them may deploy, wake, sleep
- * or remove a demo), so they all get exactly this and nothing else. Each statement names the
- * adapter calls it exists for.
+ * What the Portico core (gateway/lambda-gateway.ts) calls, granted to one function or task role.
+ * The gateway, build-events and reaper functions and the gateway service all run that same core
+ * (any of them may deploy, wake, sleep or remove a demo), so they all get exactly this and
+ * nothing else. Each statement names the adapter calls it exists for.
  */
-export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, builds, state }: CoreAccessProps): void {
+export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, state }: CoreAccessProps): void {
   const stack = Stack.of(fn);
   const clusterName = cluster.cluster.clusterName;
   const inCluster = (resource: string) => stack.formatArn({ service: 'ecs', resource, resourceName: `${clusterName}/*` });
@@ -87,7 +88,7 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
     }),
   ];
-  for (const statement of statements) fn.addToRolePolicy(statement);
+  for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);
   state.grantReadWrite(fn);
 
   const clusterRef = refOf(cluster.cluster);
@@ -118,7 +119,7 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices and ecs:ListTasks take no resource ARN and are limited to this cluster by the ecs:cluster condition.',
     wildcardResource('*'),
   );
-  acknowledgeVpcLambdaRole(fn);
+  if (fn instanceof lambda.Function) acknowledgeVpcLambdaRole(fn);
 }
 
 /** Every stream of a log group, as GetLogEvents authorizes them. */

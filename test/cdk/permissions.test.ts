@@ -208,7 +208,19 @@ const CONFIGURATIONS: Record<string, Record<string, unknown>> = {
     vpc: { natGateways: 1, useInterfaceEndpoints: true },
     gpuPools: [],
   },
+  'the service data plane': { domain: 'example.com', hostedZoneId: 'Z0123456789ABC', dataPlane: 'service' },
 };
+
+/** Functions in the template that run CDK's code, not Portico's, with the role CDK gives them. */
+const CDK_FUNCTIONS = [/CertificateRequestorFunction/];
+
+/** The tag of a container image asset (`…container-assets-…:<hash>`): its directory in the cloud assembly is `asset.<hash>`. */
+function imageAssetDir(synth: Synthesized, image: unknown): string {
+  const text = JSON.stringify(image);
+  const hash = /container-assets-.*:([0-9a-f]{64})"/.exec(text)?.[1];
+  if (!hash) throw new Error(`not an image asset: ${text}`);
+  return join(synth.assemblyDir, `asset.${hash}`);
+}
 
 describe.each(Object.entries(CONFIGURATIONS))('permissions with %s', (_name, context) => {
   let synth: Synthesized;
@@ -219,7 +231,7 @@ describe.each(Object.entries(CONFIGURATIONS))('permissions with %s', (_name, con
   }, 180_000);
 
   it('lets every Lambda function make each AWS call its bundled code names, on the resources it names, and grants nothing else', () => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('AWS') && !id.includes('CustomResource') && !id.includes('LogRetention'));
+    const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => !CDK_FUNCTIONS.some((pattern) => pattern.test(id)));
     expect(functions.length).toBeGreaterThanOrEqual(3);
     const report: Record<string, { calls: string[]; denied: string[]; unused: string[]; wildcards: string[] }> = {};
     for (const [id, fn] of functions) {
@@ -239,6 +251,31 @@ describe.each(Object.entries(CONFIGURATIONS))('permissions with %s', (_name, con
     expect(Object.fromEntries(Object.entries(report).map(([id, entry]) => [id, { denied: entry.denied, unused: entry.unused, wildcards: entry.wildcards }]))).toStrictEqual(
       Object.fromEntries(Object.keys(report).map((id) => [id, { denied: [], unused: [], wildcards: [] }])),
     );
+  });
+
+  it('lets the gateway service’s task make each AWS call its bundled code names, and grants nothing else; its execution role only pulls its image and writes its log', () => {
+    const tasks = resourcesOf(template, 'AWS::ECS::TaskDefinition');
+    if (context['dataPlane'] !== 'service') return expect(tasks).toEqual([]);
+    expect(tasks).toHaveLength(1);
+    const task = tasks[0]![1] as { Properties: Record<string, unknown> };
+    const [container] = task.Properties['ContainerDefinitions'] as { Image: unknown; Environment: { Name: string; Value: unknown }[]; LogConfiguration: { Options: Record<string, unknown> } }[];
+    const env = Object.fromEntries(container!.Environment.map(({ Name, Value }) => [Name, resolve(template, Value)]));
+    const calls = sdkCallsOf(readFileSync(join(imageAssetDir(synth, container!.Image), 'index.mjs'), 'utf8'));
+    expect(calls.length).toBeGreaterThan(10);
+    const taskStatements = statementsOfRole(template, roleOf(task.Properties['TaskRoleArn']));
+    const requests = calls.flatMap((call) => requestsFor(call, env, template));
+    expect({ denied: denied(taskStatements, requests), unused: unusedGrants(portico(taskStatements), requests), wildcards: unexplainedWildcards(taskStatements) }).toStrictEqual({ denied: [], unused: [], wildcards: [] });
+
+    // ECS pulls the gateway image from CDK's asset repository and sends its output to the log group.
+    const repository = arn('ecr', `repository/cdk-hnb659fds-container-assets-${ACCOUNT}-${REGION}`);
+    const logGroup = resolve(template, container!.LogConfiguration.Options['awslogs-group']);
+    const pulls: AwsRequest[] = [
+      { action: 'ecr:GetAuthorizationToken', resource: '*', why: 'pull the gateway image' },
+      ...['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map((action) => ({ action, resource: repository, why: 'pull the gateway image' })),
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: `${arn('logs', `log-group:${logGroup}:log-stream:`)}gateway/gateway/${TASK_ID}`, why: 'awslogs driver' })),
+    ];
+    const execution = statementsOfRole(template, roleOf(task.Properties['ExecutionRoleArn']));
+    expect({ denied: denied(execution, pulls), unused: unusedGrants(portico(execution), pulls), wildcards: unexplainedWildcards(execution) }).toStrictEqual({ denied: [], unused: [], wildcards: [] });
   });
 
   it('lets ECS pull the task definition’s image and write its logs with the task execution role, and nothing else', () => {

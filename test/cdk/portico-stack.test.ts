@@ -190,9 +190,10 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
-  it('has no buffered API function and no HTTP API without a domain', () => {
-    expect(functionsNamed(template, 'GatewayApiFunction')).toEqual([]);
+  it('has no HTTP API, CloudFront distribution or load balancer without a domain', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
   });
 
   it('gives the gateway five minutes and the build-events and reaper functions Lambda\'s full fifteen', () => {
@@ -319,53 +320,7 @@ describe('PorticoStack (domain, interface endpoints and a webhook secret)', () =
     });
   });
 
-  it('validates a *.endpoint.<domain> certificate through DNS in the hosted zone', () => {
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: '*.endpoint.example.com',
-      ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: '*.endpoint.example.com', HostedZoneId: 'Z0123456789ABC' }],
-    });
-  });
-
-  it('points the wildcard name at the API custom domain with an alias record', () => {
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '*.endpoint.example.com.',
-      Type: 'A',
-      HostedZoneId: 'Z0123456789ABC',
-      AliasTarget: { DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayDomainName'), 'RegionalDomainName'] } },
-    });
-    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: '*.endpoint.example.com' });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PORTICO_ENDPOINT_DOMAIN: 'endpoint.example.com' }) },
-    });
-  });
-
-  it('puts the bufferedHandler function, not the streaming one, behind the HTTP API', () => {
-    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
-    expect(functionProps(template, apiFunction).Handler).toBe('index.bufferedHandler');
-    expect(functionProps(template, functionsNamed(template, 'GatewayFunction')[0]).Handler).toBe('index.handler');
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [apiFunction, 'Arn'] },
-      PayloadFormatVersion: '2.0',
-    });
-    // An HTTP API ends its integration after 30 seconds.
-    expect(functionProps(template, apiFunction).Timeout).toBe(30);
-  });
-
-  it('gives the API function the same code, environment, network and permissions as the gateway function', () => {
-    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
-    const [gateway] = functionsNamed(template, 'GatewayFunction');
-    const api = functionProps(template, apiFunction);
-    const streaming = functionProps(template, gateway);
-    expect(api.Environment).toEqual(streaming.Environment);
-    expect(api.VpcConfig).toEqual(streaming.VpcConfig);
-    expect(api.Code).toEqual(streaming.Code);
-    expectCoreGrants(template, 'GatewayApiFunction', WEBHOOK_SECRET_ACTIONS);
-    expect(loadAwsConfig(resolvedEnvironment(template, 'GatewayApiFunction')).domain).toBe('endpoint.example.com');
-  });
-
-  it.each(['GatewayFunction', 'GatewayApiFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
+  it.each(['GatewayFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
     expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBe('portico/github-webhook');
     const secretStatements = statementsOfFunctionRole(template, prefix).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
     expect(secretStatements).toHaveLength(1);

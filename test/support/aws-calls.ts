@@ -56,19 +56,18 @@ function commandsOf(pkg: string): Set<string> {
 /**
  * The command names the code uses. esbuild keeps every name of an external module's import
  * clause, used or not (`import{CreateTableCommand as x}` stays when nothing calls `new x(`), so
- * a statically imported name counts only if its local binding appears outside the import
- * statements; a name reached through a dynamic import counts wherever it appears
+ * a statically imported name counts only if its local binding is constructed (`new x(`); a name reached through a dynamic import counts wherever it appears
  * (`(await sdk()).StartBuildCommand`, `{GetLogEventsCommand:y}=await import(…)`).
  */
 function usedCommandNames(bundle: string): Set<string> {
   const statics = [...bundle.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/[^"]+)";?/g)];
   const rest = statics.reduce((text, match) => text.replace(match[0], ' '), bundle);
-  const appears = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(rest);
+  const constructed = (name: string) => new RegExp(`(?<![\\w$.])new\\s+${name.replace(/\$/g, '\\$')}\\s*\\(`).test(rest);
   const used = new Set((rest.match(/\b[A-Z][A-Za-z0-9]*Command\b/g) ?? []));
   for (const [, specifiers] of statics) {
     for (const specifier of specifiers!.split(',')) {
       const [imported, local = imported] = specifier.trim().split(/\s+as\s+/) as [string, string?];
-      if (imported.endsWith('Command') && appears(local!.trim())) used.add(imported);
+      if (imported.endsWith('Command') && constructed(local!.trim())) used.add(imported);
     }
   }
   return used;
