@@ -157,6 +157,13 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
+  it('has the GPU instances’ ECS agent start a woken demo from its cached image and keep images a day', () => {
+    const [, launchTemplate] = resourcesOfType(template, 'AWS::EC2::LaunchTemplate')[0]!;
+    const userData = JSON.stringify((launchTemplate.Properties['LaunchTemplateData'] as { UserData: unknown }).UserData);
+    expect(userData).toContain('echo ECS_IMAGE_PULL_BEHAVIOR=prefer-cached >> /etc/ecs/ecs.config');
+    expect(userData).toContain('echo ECS_IMAGE_MINIMUM_CLEANUP_AGE=24h >> /etc/ecs/ecs.config');
+  });
+
   it('registers the GPU pool as a managed-scaling capacity provider next to Fargate and Fargate Spot', () => {
     template.hasResourceProperties('AWS::ECS::CapacityProvider', {
       Name: 'portico-gpu',

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime, ContainerStatus, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
 import type { Sender } from './sdk-on-first-use.ts';
+import { describeTimings, taskTimings } from './task-timings.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
 import { CONTAINER_NAME, cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
 
@@ -31,7 +32,12 @@ export interface EcsRuntimeDeps {
   /** How long `start` and `resume` wait for ECS to place a task and give it an IP (a GPU instance may have to boot). */
   readonly placementTimeoutMs?: number;
   readonly pollIntervalMs?: number;
+  /** Where a task's start timings go once it first answers (default: a JSON line on stdout, the function's or service's log). */
+  readonly log?: (line: string) => void;
 }
+
+/** Tasks whose timings were logged are remembered so each is logged once; this many at most. */
+const REPORTED_TASKS = 1000;
 
 const PROBE_TIMEOUT_MS = 2_000;
 /** The ECS SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
@@ -52,6 +58,25 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   const placementTimeoutMs = deps.placementTimeoutMs ?? 15 * 60_000;
   const pollIntervalMs = deps.pollIntervalMs ?? 3_000;
   const where = `ECS cluster ${cluster} (${deps.region})`;
+  const log = deps.log ?? ((line: string) => console.log(line));
+  /** Running tasks seen but not yet answering, by upstream: their timings are logged at the first answer. */
+  const starting = new Map<string, { readonly service: string; readonly task: Task }>();
+  const reported = new Set<string>();
+
+  function sawRunning(service: string, task: Task, upstream: string): void {
+    if (task.taskArn && !reported.has(task.taskArn)) starting.set(upstream, { service, task });
+  }
+
+  /** What this task's start waited on (placement, pull, start, first answer), once per task. */
+  function reportAnswer(upstream: string): void {
+    const seen = starting.get(upstream);
+    if (!seen) return;
+    starting.delete(upstream);
+    if (seen.task.taskArn) reported.add(seen.task.taskArn);
+    if (reported.size > REPORTED_TASKS) reported.delete(reported.values().next().value!);
+    const timings = taskTimings(seen.task, clock.now());
+    log(JSON.stringify({ msg: 'ecs task timings', service: seen.service, task: seen.task.taskArn, ...timings, summary: describeTimings(timings) }));
+  }
   const ecs = <T>(call: () => Promise<T>) => withAws(where, call);
 
   async function start(request: StartRequest): Promise<ContainerRef> {
@@ -113,7 +138,11 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     for (;;) {
       const running = (await tasksOf(name, 'RUNNING')).filter(ours);
       const ready = running.find((task) => task.lastStatus === 'RUNNING' && privateIp(task));
-      if (ready) return `http://${privateIp(ready)}:${port}`;
+      if (ready) {
+        const upstream = `http://${privateIp(ready)}:${port}`;
+        sawRunning(name, ready, upstream);
+        return upstream;
+      }
       const stopped = (await tasksOf(name, 'STOPPED')).find(ours);
       if (stopped && running.length === 0) throw new PorticoError('start_failed', `the task of service ${name} stopped before it ran: ${stopReason(stopped)}`);
       if (clock.now().getTime() >= deadline) {
@@ -137,7 +166,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     for (;;) {
       const remaining = deadline - clock.now().getTime();
       const reason = await probe(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
-      if (reason === null) return;
+      if (reason === null) return reportAnswer(ref.upstream);
       if (clock.now().getTime() >= deadline) {
         throw new PorticoError(
           'start_failed',
@@ -170,7 +199,10 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const service = await describe(name);
     if (!service) return null;
     const task = (await tasksOf(name, 'RUNNING')).find((candidate) => candidate.lastStatus === 'RUNNING' && privateIp(candidate));
-    return task ? { id: name, upstream: `http://${privateIp(task)}:${portOf(service)}` } : null;
+    if (!task) return null;
+    const upstream = `http://${privateIp(task)}:${portOf(service)}`;
+    sawRunning(name, task, upstream);
+    return { id: name, upstream };
   }
 
   /** No freezing on ECS: `paused` is never reported, a scaled-down service is `stopped`. */
