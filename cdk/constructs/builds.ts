@@ -18,7 +18,7 @@ export const REPOSITORY_PREFIX = 'portico/';
 export class Builds extends Construct {
   readonly project: codebuild.Project;
   readonly logGroup: logs.LogGroup;
-  /** The builds' role. Grant here: `project.addToRolePolicy` changes nothing (see the constructor). */
+  /** The builds' role; `project.addToRolePolicy` adds to it too (see the constructor). */
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string) {
@@ -32,7 +32,7 @@ export class Builds extends Construct {
     // The project's role holds exactly what the buildspec and CodeBuild's logging use
     // (test/cdk/permissions.test.ts). CDK's Project would add a policy for the default
     // /aws/codebuild/<project> log group and for test report groups, neither of which these builds
-    // use, so the project gets the role without policy updates: grant on `this.role` instead.
+    // use, so the project gets the role without policy updates while it is constructed.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: 'Portico builds: push to ECR portico/* and write the build log',
@@ -84,6 +84,10 @@ export class Builds extends Construct {
         },
       }),
     });
+
+    // Grants made on the project from here on reach the role (the immutable wrapper above only
+    // keeps out the policies CDK's Project adds while it is constructed).
+    this.project.addToRolePolicy = (statement: iam.PolicyStatement) => void this.role.addToPolicy(statement);
 
     const stack = Stack.of(this);
     const repositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` });
