@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { PorticoStack } from '../../cdk/portico-stack.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FORWARD_HOST_FUNCTION, ORIGIN_READ_TIMEOUT_SECONDS } from '../../cdk/constructs/edge.ts';
 import { IDLE_TIMEOUT_SECONDS, MAX_TASKS, MIN_TASKS, SERVICE_PORT } from '../../cdk/constructs/gateway-service.ts';
 import { parsePorticoConfig } from '../../cdk/config.ts';
-import { TOKEN_SHA256, synthTemplate } from './make-props.ts';
+import { TOKEN_SHA256, makeApp, makeProps, synthTemplate } from './make-props.ts';
 
 /*
  * The two data planes of `-c dataPlane=lambda|service` on a custom domain: CloudFront in front
@@ -170,4 +174,26 @@ describe('dataPlane service', () => {
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayServiceSecurityGroup'), 'GroupId'] },
     });
   });
+
+  it('builds its image from the gateway service bundle on Node, with the AWS SDK at this checkout’s versions', () => {
+    const app = makeApp();
+    new PorticoStack(app, 'Portico', makeProps({ ...DOMAIN, dataPlane: 'service' }));
+    const assembly = app.synth();
+    const image = JSON.stringify(assembly.getStackByName('Portico').template);
+    const hash = /container-assets-.*?:([0-9a-f]{64})"/.exec(image)?.[1];
+    const dir = join(assembly.directory, `asset.${hash}`);
+    const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/docker\/library\/node:20-slim$/m);
+    expect(dockerfile).toContain('RUN npm install --omit=dev');
+    expect(dockerfile).toMatch(/^CMD \["node", "index\.mjs"\]$/m);
+    const { dependencies } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const require = createRequire(import.meta.url);
+    expect(dependencies['@aws-sdk/client-ecs']).toBe((require('@aws-sdk/client-ecs/package.json') as { version: string }).version);
+    expect(Object.keys(dependencies).sort()).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-codebuild', '@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-ecs', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb']);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    // Every SDK package the bundle imports is installed in the image.
+    const imported = new Set([...bundle.matchAll(/(?:from\s*|import\s*\(\s*)"(@aws-sdk\/[^"]+)"/g)].map((match) => match[1]!));
+    for (const name of imported) expect(Object.keys(dependencies)).toContain(name);
+    expect(bundle).toContain('Portico gateway service listening');
+  }, 120_000);
 });
