@@ -5,7 +5,7 @@ import { parsePorticoConfig } from './config.ts';
 import { PorticoStack } from './portico-stack.ts';
 
 /** Context keys Portico reads; everything else in cdk.json is CDK's own. */
-const CONTEXT_KEYS = ['domain', 'hostedZoneId', 'apiTokenSha256', 'githubWebhookSecretName', 'gpuPools', 'idleTimeoutSeconds', 'vpc'] as const;
+const CONTEXT_KEYS = ['domain', 'hostedZoneId', 'apiTokenSha256', 'githubWebhookSecretName', 'gpuPools', 'idleTimeoutSeconds', 'vpc', 'dataPlane'] as const;
 /** Keys whose `-c` string may hold JSON (a token hash of digits must stay a string). */
 const JSON_KEYS = new Set<string>(['gpuPools', 'idleTimeoutSeconds', 'vpc']);
 

@@ -91,14 +91,25 @@ export const porticoConfigSchema = z
       .optional(),
     idleTimeoutSeconds: z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (one day)').default(900),
     vpc: vpcSchema.default({ natGateways: 1, useInterfaceEndpoints: false }),
+    /**
+     * What carries demo traffic on the wildcard domain. `lambda`: CloudFront in front of the
+     * gateway's streaming Function URL ($0 at idle). `service`: the gateway's Node listener as a
+     * small always-on ECS service behind an Application Load Balancer (WebSockets, long requests).
+     */
+    dataPlane: z.enum(['lambda', 'service'], { error: 'must be "lambda" (CloudFront to the Function URL, $0 at idle) or "service" (an always-on ECS service behind a load balancer)' }).default('lambda'),
   })
   .refine((c) => (c.domain === undefined) === (c.hostedZoneId === undefined), {
     message: 'domain and hostedZoneId go together: set both (to serve *.endpoint.<domain>) or neither',
+  })
+  .refine((c) => c.dataPlane !== 'service' || c.domain !== undefined, {
+    message: 'dataPlane "service" serves *.endpoint.<domain> from a load balancer: set domain and hostedZoneId too, or use dataPlane "lambda"',
+    path: ['dataPlane'],
   });
 
 export type PorticoConfig = z.infer<typeof porticoConfigSchema>;
 export type GpuPoolConfig = PorticoConfig['gpuPools'][number];
 export type VpcConfig = PorticoConfig['vpc'];
+export type DataPlane = PorticoConfig['dataPlane'];
 
 /** Validates raw CDK context; throws one PorticoError listing every problem with its path, so `cdk synth` fails before building anything. */
 export function parsePorticoConfig(raw: unknown): PorticoConfig {

@@ -7,7 +7,7 @@ import { createLambdaGateway } from '../gateway/lambda-gateway.ts';
 const config = loadAwsConfig(process.env);
 const { app } = createLambdaGateway(config, createAwsPorts(config));
 
-/** Behind the Function URL, which streams responses (InvokeMode RESPONSE_STREAM). */
+/** Behind the Function URL, which streams responses (InvokeMode RESPONSE_STREAM); CloudFront fronts it on a custom domain. */
 export const handler = streamHandle(app);
-/** Behind the HTTP API of the wildcard domain, which takes a buffered response. */
+/** For an invoker that takes a buffered response: an Application Load Balancer's Lambda target, API Gateway. */
 export const bufferedHandler = handle(app);

@@ -3,12 +3,13 @@ import type { Hono } from 'hono';
 import type { AwsPorts } from './adapters/aws/aws-ports.ts';
 import { createApp } from './app.ts';
 import type { AwsConfig } from './aws-config.ts';
-import { createAsyncWakeGate } from './endpoint/async-wake-gate.ts';
+import { type AsyncWakeGate, createAsyncWakeGate } from './endpoint/async-wake-gate.ts';
+import { withCloudFrontHost } from './endpoint/cloudfront-host.ts';
 import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
-import { createRouteTable } from './endpoint/route-table.ts';
+import { type RouteTable, createRouteTable } from './endpoint/route-table.ts';
 import { reapIdleDemos } from './services/activity-reaper.ts';
 import { type EventPipeline, createEventPipeline } from './services/event-pipeline.ts';
-import { createMetrics } from './services/metrics.ts';
+import { type Metrics, createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { versionedStore } from './services/versioned-store.ts';
 
@@ -16,6 +17,8 @@ export interface LambdaGateway {
   /** The same Hono app as `npm start`, with the AWS adapters and the asynchronous wake. */
   readonly app: Hono;
   readonly pipeline: EventPipeline;
+  /** The data plane's parts, for the Node listener of the ECS gateway service (aws-server.ts). */
+  readonly endpoint: { readonly routes: RouteTable; readonly gate: AsyncWakeGate; readonly metrics: Metrics };
   /** The reaper's tick: idle demos to zero, missed build events and stuck deployments reconciled. */
   tick(): Promise<{ readonly slept: string[]; readonly advanced: number; readonly interrupted: number }>;
 }
@@ -42,9 +45,10 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
     { runtime: ports.runtime, activity: ports.activity, clock: ports.clock },
     { probeTimeoutMs: 2_000, retryAfterSeconds: 5, routeCacheMs: 10_000, activityWriteIntervalMs: 60_000, wakeRequestIntervalMs: 30_000 },
   );
+  const routes = createRouteTable(store);
   const app = createApp({
     projects,
-    endpoint: createFetchEndpoint({ routes: createRouteTable(store), gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
     clientAddress: (c: Context) => sourceIp(c.env),
     // Without a domain every request is for the gateway itself, and demos live under /p/{label}/.
     domain: config.domain ?? 'endpoint.invalid',
@@ -61,8 +65,9 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
   });
 
   return {
-    app,
+    app: withCloudFrontHost(app),
     pipeline,
+    endpoint: { routes, gate, metrics },
     async tick() {
       const { slept } = await reapIdleDemos({ store, runtime: ports.runtime, activity: ports.activity, clock: ports.clock });
       const { advanced, interrupted } = await pipeline.reconcile();
@@ -71,8 +76,15 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
   };
 }
 
-/** The caller's address from the Lambda event (API Gateway HTTP API and Function URLs both use payload 2.0). */
+/**
+ * The caller's address from the Lambda event: payload 2.0 (Function URL) has it in the request
+ * context; through CloudFront that is CloudFront's address and the viewer's is in
+ * CloudFront-Viewer-Address (`ip:port`); an ALB event has only X-Forwarded-For, whose last
+ * entry is the one the load balancer added (earlier ones are whatever the client sent).
+ */
 function sourceIp(env: unknown): string {
-  const event = (env as { event?: { requestContext?: { http?: { sourceIp?: string } } } } | undefined)?.event;
-  return event?.requestContext?.http?.sourceIp ?? '';
+  const event = (env as { event?: { headers?: Record<string, string | undefined>; requestContext?: { http?: { sourceIp?: string } } } } | undefined)?.event;
+  const viewer = event?.headers?.['cloudfront-viewer-address'];
+  if (viewer) return viewer.slice(0, viewer.lastIndexOf(':'));
+  return event?.requestContext?.http?.sourceIp ?? event?.headers?.['x-forwarded-for']?.split(',').pop()?.trim() ?? '';
 }

@@ -40,6 +40,8 @@ function readImageConfig(image: string): string[] {
 export class Builds extends Construct {
   readonly project: codebuild.Project;
   readonly logGroup: logs.LogGroup;
+  /** The builds' role; `project.addToRolePolicy` adds to it too (see the constructor). */
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -49,7 +51,19 @@ export class Builds extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // The project's role holds exactly what the buildspec and CodeBuild's logging use
+    // (test/cdk/permissions.test.ts). CDK's Project would add a policy for the default
+    // /aws/codebuild/<project> log group and for test report groups, neither of which these builds
+    // use, so the project gets the role without policy updates while it is constructed.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: 'Portico builds: push to ECR portico/* and write the build log',
+    });
+    this.logGroup.grantWrite(this.role);
+
     this.project = new codebuild.Project(this, 'Project', {
+      role: this.role.withoutPolicyUpdates(),
+      grantReportGroupPermissions: false,
       description: 'Portico: builds a Dockerfile at a commit and pushes it to ECR (portico/*)',
       timeout: Duration.minutes(60),
       environment: {
@@ -100,9 +114,13 @@ export class Builds extends Construct {
       }),
     });
 
+    // Grants made on the project from here on reach the role (the immutable wrapper above only
+    // keeps out the policies CDK's Project adds while it is constructed).
+    this.project.addToRolePolicy = (statement: iam.PolicyStatement) => void this.role.addToPolicy(statement);
+
     const stack = Stack.of(this);
     const repositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` });
-    this.project.addToRolePolicy(
+    this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PushToPorticoRepositories',
         actions: [
@@ -117,35 +135,31 @@ export class Builds extends Construct {
         resources: [repositories],
       }),
     );
-    // Build secrets (codebuild-builder.ts): CodeBuild resolves SECRETS_MANAGER variables with the project's role.
-    this.project.addToRolePolicy(
+    // Build secrets (codebuild-builder.ts): CodeBuild resolves SECRETS_MANAGER variables with the build's role.
+    this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadBuildSecrets',
         actions: ['secretsmanager:GetSecretValue'],
         resources: [buildSecretsArn(stack)],
       }),
     );
-    this.project.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-    );
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
 
     acknowledge(this.project, 'Privileged mode is required to run the Docker daemon that builds user images.', 'AwsSolutions-CB3');
     acknowledge(this.project, 'The project produces no artifacts; images go to ECR, which encrypts at rest.', 'AwsSolutions-CB4');
-    const project = refOf(this.project);
     acknowledge(
-      this.project,
-      'CodeBuild grants its own log streams and report groups by prefix; log streams are named per build.',
-      wildcardResource(`${arnPrefix('logs')}:log-group:/aws/codebuild/${project}:*`),
-      wildcardResource(`${arnPrefix('codebuild')}:report-group/${project}-*`),
+      this.role,
+      'Each build writes its own log stream, named by CodeBuild at run time, in the project\'s log group.',
+      wildcardResource(`GetAtt::${refOf(this.logGroup).slice(1, -1)}.Arn:*`),
     );
     acknowledge(
-      this.project,
+      this.role,
       'Each Portico project gets its own ECR repository under portico/, created at deploy time; pushes are limited to that prefix.',
       wildcardResource(`${arnPrefix('ecr')}:repository/${REPOSITORY_PREFIX}*`),
     );
-    acknowledge(this.project, 'ecr:GetAuthorizationToken supports no resource-level permissions.', wildcardResource('*'));
+    acknowledge(this.role, 'ecr:GetAuthorizationToken supports no resource-level permissions.', wildcardResource('*'));
     acknowledge(
-      this.project,
+      this.role,
       'Each Portico project with build secrets gets its own secret under portico/build-secrets/, created at deploy time.',
       wildcardResource(`${arnPrefix('secretsmanager')}:secret:${BUILD_SECRETS_NAME_PREFIX}*`),
     );

@@ -11,6 +11,9 @@ import { type GpuPoolSetting, gpuPoolsOf } from '../gpu-pools.ts';
 import { REPOSITORY_PREFIX } from './builds.ts';
 import { acknowledge, arnPrefix, wildcardAction, wildcardResource } from '../nag.ts';
 
+/** ECS agent settings on GPU instances (wake time: README "How a sleeping demo wakes on AWS"). */
+export const AGENT_SETTINGS = ['ECS_IMAGE_PULL_BEHAVIOR=prefer-cached', 'ECS_IMAGE_MINIMUM_CLEANUP_AGE=24h'] as const;
+
 export interface ClusterProps {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
@@ -56,7 +59,8 @@ export class Cluster extends Construct {
     this.taskExecutionRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PullPorticoImages',
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        // What a pull needs (AWS's AmazonEC2ContainerRegistryPullOnly); layer checks are for pushes.
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         resources: [Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
       }),
     );
@@ -116,6 +120,11 @@ export class Cluster extends Construct {
       },
     });
     group.addUserData('echo ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config');
+    // A wake on an instance that ran the demo before starts from the image on its disk: tags are
+    // commits and immutable, so a cached image is always the right one. The agent removes an
+    // unused image after an hour by default; a day keeps it for the next wake (the 200 GB volume
+    // holds several ML images), at no cost while the instance is gone anyway.
+    group.addUserData(...AGENT_SETTINGS.map((setting) => `echo ${setting} >> /etc/ecs/ecs.config`));
 
     // The ECS runtime derives the same name from the pool (capacityProviderFor), so both agree.
     const capacityProviderName = gpuCapacityProviderName(pool.name);

@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Builds } from './builds.ts';
 import { REPOSITORY_PREFIX, buildSecretsArn } from './builds.ts';
@@ -18,12 +19,12 @@ export interface CoreAccessProps {
 const TASK_FAMILY_PATTERN = 'portico-*:*';
 
 /**
- * What the Portico core (gateway/lambda-gateway.ts) calls, granted to one function. The gateway,
- * build-events and reaper functions all run that same core (any of them may deploy, wake, sleep
- * or remove a demo), so they all get exactly this and nothing else. Each statement names the
- * adapter calls it exists for.
+ * What the Portico core (gateway/lambda-gateway.ts) calls, granted to one function or task role.
+ * The gateway, build-events and reaper functions and the gateway service all run that same core
+ * (any of them may deploy, wake, sleep or remove a demo), so they all get exactly this and
+ * nothing else. Each statement names the adapter calls it exists for.
  */
-export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, builds, state }: CoreAccessProps): void {
+export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, state }: CoreAccessProps): void {
   const stack = Stack.of(fn);
   const clusterName = cluster.cluster.clusterName;
   const inCluster = (resource: string) => stack.formatArn({ service: 'ecs', resource, resourceName: `${clusterName}/*` });
@@ -43,20 +44,17 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [inCluster('service'), taskDefinitions],
       conditions: { StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition'] } },
     }),
-    // removeProjectContainers lists the cluster's services. ListServices takes no resource ARN;
-    // the ecs:cluster condition keeps it to this cluster.
+    // removeProjectContainers lists the cluster's services; start, resume and locate list a
+    // service's tasks. ListServices takes no resource ARN, and ListTasks is authorized on none in
+    // practice (awsdocs/amazon-ecs-developer-guide#211): the ecs:cluster condition keeps both to this cluster.
     new iam.PolicyStatement({
-      sid: 'ListDemoServices',
-      actions: ['ecs:ListServices'],
+      sid: 'ListDemoServicesAndTasks',
+      actions: ['ecs:ListServices', 'ecs:ListTasks'],
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } },
     }),
     // Finding a service's task and its private IP (start, resume, locate).
-    new iam.PolicyStatement({
-      sid: 'ReadDemoTasks',
-      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
-      resources: [inCluster('task'), inCluster('container-instance')],
-    }),
+    new iam.PolicyStatement({ sid: 'ReadDemoTasks', actions: ['ecs:DescribeTasks'], resources: [inCluster('task')] }),
     new iam.PolicyStatement({
       sid: 'RegisterDemoTaskDefinitions',
       actions: ['ecs:RegisterTaskDefinition'],
@@ -97,7 +95,7 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
       resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
     }),
   ];
-  for (const statement of statements) fn.addToRolePolicy(statement);
+  for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);
   state.grantReadWrite(fn);
 
   const clusterRef = refOf(cluster.cluster);
@@ -106,7 +104,6 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
     'Demo services and tasks are created at deploy time with generated names; access is limited to this cluster.',
     wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
     wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
-    wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
   );
   acknowledge(
     fn,
@@ -131,10 +128,10 @@ export function grantCore(fn: lambda.IFunction & iam.IGrantable, { cluster, buil
   );
   acknowledge(
     fn,
-    'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices none either and is limited to this cluster by the ecs:cluster condition.',
+    'ecs:RegisterTaskDefinition supports no resource-level permissions; ecs:ListServices and ecs:ListTasks take no resource ARN and are limited to this cluster by the ecs:cluster condition.',
     wildcardResource('*'),
   );
-  acknowledgeVpcLambdaRole(fn);
+  if (fn instanceof lambda.Function) acknowledgeVpcLambdaRole(fn);
 }
 
 /** Every stream of a log group, as GetLogEvents authorizes them. */

@@ -1,21 +1,15 @@
-import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as targets from 'aws-cdk-lib/aws-route53-targets';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { Builds } from './builds.ts';
 import type { Cluster } from './cluster.ts';
 import type { State } from './state.ts';
 import { grantCore } from './core-access.ts';
-import { acknowledge } from '../nag.ts';
 
 export interface GatewayProps {
   readonly vpc: ec2.IVpc;
@@ -28,7 +22,7 @@ export interface GatewayProps {
   readonly apiTokenSha256: string;
   /** Secrets Manager secret with the GitHub webhook's secret; absent: webhooks are refused. See cdk/config.ts. */
   readonly githubWebhookSecretName?: string;
-  /** Serve `*.endpoint.<domain>` from this hosted zone; absent: the Function URL only. */
+  /** Demos are `{label}.endpoint.<domain>` (served by the stack's data plane); absent: the Function URL only. */
   readonly domain?: { readonly name: string; readonly hostedZoneId: string };
 }
 
@@ -41,21 +35,24 @@ export const bundling = {
   target: 'node24',
   // ESM bundles still meet CommonJS dependencies that call require().
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  // Two packages whose whole surface would be kept, swapped for the part Portico uses (see each file).
+  esbuildArgs: {
+    '--alias:zod': fileURLToPath(new URL('../../gateway/api/zod-in-lambda.ts', import.meta.url)),
+    '--alias:vscode-languageserver-types': fileURLToPath(new URL('../../gateway/domain/lsp-types-in-lambda.ts', import.meta.url)),
+  },
 } as const;
 
 export const functionEntry = (name: string): string => fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url));
 
 /**
  * The gateway Lambda: the same Hono core as `npm start`, behind a streaming Function URL,
- * plus (with a domain) the wildcard `*.endpoint.<domain>` on an HTTP API custom domain.
+ * fronted (with a domain) by the stack's data plane: CloudFront (edge.ts) or the gateway service (gateway-service.ts).
  * Its role holds exactly what the core calls (core-access.ts).
  */
 export class Gateway extends Construct {
   /** `functions/gateway.ts` `handler` (streamHandle) behind the Function URL. */
   readonly function: NodejsFunction;
   readonly functionUrl: lambda.FunctionUrl;
-  /** With a domain: the same entry's `bufferedHandler` behind the HTTP API (see addWildcardDomain). */
-  readonly apiFunction: NodejsFunction | undefined;
   readonly securityGroup: ec2.SecurityGroup;
   /** Environment every Portico function gets; gateway/aws-config.ts reads it. */
   readonly environment: Record<string, string>;
@@ -105,12 +102,10 @@ export class Gateway extends Construct {
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
     new CfnOutput(this, 'Url', { value: this.functionUrl.url, description: 'Portico gateway Function URL' });
-
-    this.apiFunction = props.domain ? this.addWildcardDomain(props.domain) : undefined;
   }
 
   /** One gateway function from `functions/gateway.ts`, in the VPC, with the core's permissions. */
-  private gatewayFunction(id: string, handler: 'handler' | 'bufferedHandler', options: { timeout: Duration }): NodejsFunction {
+  private gatewayFunction(id: string, handler: 'handler', options: { timeout: Duration }): NodejsFunction {
     const fn = new NodejsFunction(this, id, {
       entry: functionEntry('gateway'),
       handler,
@@ -125,52 +120,9 @@ export class Gateway extends Construct {
       bundling,
     });
     grantCore(fn, this.props);
-    this.webhookSecret?.grantRead(fn);
+    // Reading the value is all the webhook route does (secrets-manager-secret.ts); grantRead would add DescribeSecret.
+    // A secret named without its ARN matches on the six random characters Secrets Manager appends.
+    if (this.webhookSecret) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadWebhookSecret', actions: ['secretsmanager:GetSecretValue'], resources: [`${this.webhookSecret.secretArn}-??????`] }));
     return fn;
-  }
-
-  /**
-   * `*.endpoint.<domain>` on an HTTP API. API Gateway invokes its integration synchronously and
-   * expects a `{statusCode, headers, body}` result, which a streaming handler does not return, so
-   * the API gets its own function: the same bundle with the buffered `bufferedHandler`, the same
-   * environment, VPC and permissions. HTTP APIs end an integration after 30 seconds, hence its timeout.
-   */
-  private addWildcardDomain(domain: { readonly name: string; readonly hostedZoneId: string }): NodejsFunction {
-    const apiFunction = this.gatewayFunction('ApiFunction', 'bufferedHandler', { timeout: Duration.seconds(30) });
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-      hostedZoneId: domain.hostedZoneId,
-      zoneName: domain.name,
-    });
-    const wildcard = `*.endpoint.${domain.name}`;
-    const certificate = new acm.Certificate(this, 'Certificate', {
-      domainName: wildcard,
-      validation: acm.CertificateValidation.fromDns(zone),
-    });
-    const domainName = new apigw.DomainName(this, 'DomainName', { domainName: wildcard, certificate });
-    const api = new apigw.HttpApi(this, 'HttpApi', {
-      description: 'Portico: *.endpoint domain in front of the gateway Lambda',
-      defaultIntegration: new HttpLambdaIntegration('Gateway', apiFunction),
-      createDefaultStage: false,
-      disableExecuteApiEndpoint: true,
-    });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      domainMapping: { domainName },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
-    });
-    new route53.ARecord(this, 'WildcardAlias', {
-      zone,
-      recordName: wildcard,
-      target: route53.RecordTarget.fromAlias(
-        new targets.ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId),
-      ),
-    });
-    acknowledge(api, 'Demo endpoints are public by design; the gateway enforces per-project access itself.', 'AwsSolutions-APIG4');
-    return apiFunction;
   }
 }

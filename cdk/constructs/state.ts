@@ -24,8 +24,22 @@ export class State extends Construct {
     });
   }
 
-  /** Item read/write for a function or role; table management stays with CloudFormation. */
+  /**
+   * The item operations the DynamoDB adapters send (dynamodb-store.ts, -activity-log.ts,
+   * -delivery-log.ts), and nothing else: no streams, no table management
+   * (test/cdk/permissions.test.ts checks this against the bundled code).
+   */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadWriteData(grantee);
+    return this.table.grant(
+      grantee,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    );
   }
 }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env, Schema } from 'hono';
 import { PorticoError } from '../errors.ts';
+import { z } from './zod.ts';
 
 /** Swagger UI's files Portico serves itself (from the swagger-ui-dist package): docs work with no internet. */
 const ASSETS: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { z } from './zod.ts';
 
 /** What the API answers, as OpenAPI schemas. views.ts builds these shapes; the route types check they agree. */
 

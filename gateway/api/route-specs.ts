@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from './zod.ts';
 import { createdProject, deployment, deploymentList, errorBody, project, projectList, updatedProject } from './response-schemas.ts';
 import { createProjectBody, rollbackBody, updateProjectBody } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 
 /** A path inside the repository: relative, no `..`, no leading `/`. */
 const repoPath = z

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from './zod.ts';
 import { PorticoError } from '../errors.ts';
 
 /** A failed schema check as the API reports it: 400 `invalid_input` naming the first field at fault and why. */

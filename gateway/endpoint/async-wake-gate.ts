@@ -93,3 +93,5 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
 
   return { admit };
 }
+
+export type AsyncWakeGate = ReturnType<typeof createAsyncWakeGate>;

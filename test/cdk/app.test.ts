@@ -26,6 +26,12 @@ describe('cdk app', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  it('passes the cdk-nag AwsSolutions checks with the service data plane (load balancer, gateway service)', () => {
+    const app = makeApp({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC', dataPlane: 'service' });
+    configureApp(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
   it('fails synth on an unacknowledged cdk-nag finding', () => {
     const app = makeApp();
     const stack = configureApp(app);
@@ -43,6 +49,10 @@ describe('cdk app', () => {
 
   it('refuses invalid context before building anything', () => {
     expect(() => configureApp(makeApp({ domain: 'example.com' }))).toThrow(/domain and hostedZoneId go together/);
+  });
+
+  it('reads -c dataPlane', () => {
+    expect(readContext(makeApp({ dataPlane: 'service' }))['dataPlane']).toBe('service');
   });
 
   it('parses JSON given as -c strings', () => {

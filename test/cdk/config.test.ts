@@ -31,6 +31,7 @@ describe('parsePorticoConfig', () => {
       gpuPools: [{ ...pool, gpusPerInstance: 1 }],
       idleTimeoutSeconds: 900,
       vpc: { natGateways: 1, useInterfaceEndpoints: false },
+      dataPlane: 'lambda',
     });
   });
 

@@ -95,8 +95,8 @@ const CORE_ACTIONS = [
 /** The Secrets Manager secrets holding projects' build secrets, as the core writes and CodeBuild reads them. */
 const BUILD_SECRETS_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:portico/build-secrets/*`;
 
-/** `grantRead` on the webhook secret: its value and its description. */
-const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+/** The webhook secret's value, all the webhook route reads (not `grantRead`, which adds DescribeSecret). */
+const WEBHOOK_SECRET_ACTIONS = ['secretsmanager:GetSecretValue'];
 
 function expectCoreGrants(template: Template, prefix: string, extraActions: readonly string[] = []): void {
   const statements = statementsOfFunctionRole(template, prefix);
@@ -116,7 +116,7 @@ function expectCoreGrants(template: Template, prefix: string, extraActions: read
   const codebuild = statements.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
   expect(codebuild?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BuildsProject/), 'Arn'] });
   const wildcard = statements.filter((s) => s.Resource === '*');
-  expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:RegisterTaskDefinition']);
+  expect(wildcard.flatMap(actionsOf).sort()).toEqual(['ecs:ListServices', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
   const list = statements.find((s) => actionsOf(s).includes('ecs:ListServices'));
   expect(list?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster[0-9A-F]{8}$/), 'Arn'] } } });
   const output = statements.find((s) => actionsOf(s).includes('logs:GetLogEvents'));
@@ -164,6 +164,13 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
+  it('has the GPU instances’ ECS agent start a woken demo from its cached image and keep images a day', () => {
+    const [, launchTemplate] = resourcesOfType(template, 'AWS::EC2::LaunchTemplate')[0]!;
+    const userData = JSON.stringify((launchTemplate.Properties['LaunchTemplateData'] as { UserData: unknown }).UserData);
+    expect(userData).toContain('echo ECS_IMAGE_PULL_BEHAVIOR=prefer-cached >> /etc/ecs/ecs.config');
+    expect(userData).toContain('echo ECS_IMAGE_MINIMUM_CLEANUP_AGE=24h >> /etc/ecs/ecs.config');
+  });
+
   it('registers the GPU pool as a managed-scaling capacity provider next to Fargate and Fargate Spot', () => {
     template.hasResourceProperties('AWS::ECS::CapacityProvider', {
       Name: 'portico-gpu',
@@ -197,9 +204,10 @@ describe('PorticoStack (default config)', () => {
     });
   });
 
-  it('has no buffered API function and no HTTP API without a domain', () => {
-    expect(functionsNamed(template, 'GatewayApiFunction')).toEqual([]);
+  it('has no HTTP API, CloudFront distribution or load balancer without a domain', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
   });
 
   it('gives the gateway five minutes and the build-events and reaper functions Lambda\'s full fifteen', () => {
@@ -338,53 +346,7 @@ describe('PorticoStack (domain, interface endpoints and a webhook secret)', () =
     });
   });
 
-  it('validates a *.endpoint.<domain> certificate through DNS in the hosted zone', () => {
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: '*.endpoint.example.com',
-      ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: '*.endpoint.example.com', HostedZoneId: 'Z0123456789ABC' }],
-    });
-  });
-
-  it('points the wildcard name at the API custom domain with an alias record', () => {
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '*.endpoint.example.com.',
-      Type: 'A',
-      HostedZoneId: 'Z0123456789ABC',
-      AliasTarget: { DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('GatewayDomainName'), 'RegionalDomainName'] } },
-    });
-    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: '*.endpoint.example.com' });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PORTICO_ENDPOINT_DOMAIN: 'endpoint.example.com' }) },
-    });
-  });
-
-  it('puts the bufferedHandler function, not the streaming one, behind the HTTP API', () => {
-    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
-    expect(functionProps(template, apiFunction).Handler).toBe('index.bufferedHandler');
-    expect(functionProps(template, functionsNamed(template, 'GatewayFunction')[0]).Handler).toBe('index.handler');
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [apiFunction, 'Arn'] },
-      PayloadFormatVersion: '2.0',
-    });
-    // An HTTP API ends its integration after 30 seconds.
-    expect(functionProps(template, apiFunction).Timeout).toBe(30);
-  });
-
-  it('gives the API function the same code, environment, network and permissions as the gateway function', () => {
-    const [apiFunction] = functionsNamed(template, 'GatewayApiFunction');
-    const [gateway] = functionsNamed(template, 'GatewayFunction');
-    const api = functionProps(template, apiFunction);
-    const streaming = functionProps(template, gateway);
-    expect(api.Environment).toEqual(streaming.Environment);
-    expect(api.VpcConfig).toEqual(streaming.VpcConfig);
-    expect(api.Code).toEqual(streaming.Code);
-    expectCoreGrants(template, 'GatewayApiFunction', WEBHOOK_SECRET_ACTIONS);
-    expect(loadAwsConfig(resolvedEnvironment(template, 'GatewayApiFunction')).domain).toBe('endpoint.example.com');
-  });
-
-  it.each(['GatewayFunction', 'GatewayApiFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
+  it.each(['GatewayFunction'])('lets %s read the named webhook secret and nothing else in Secrets Manager', (prefix) => {
     expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBe('portico/github-webhook');
     const secretStatements = statementsOfFunctionRole(template, prefix).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && resolveIntrinsic(s.Resource) !== BUILD_SECRETS_ARN);
     expect(secretStatements).toHaveLength(1);
@@ -393,8 +355,11 @@ describe('PorticoStack (domain, interface endpoints and a webhook secret)', () =
     expect(resolveIntrinsic(secretStatements[0]!.Resource)).toBe(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:portico/github-webhook-??????`);
   });
 
-  it('gives the build-events and reaper functions no access to the webhook secret', () => {
-    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) expectCoreGrants(template, prefix);
+  it('gives the build-events and reaper functions no access to the webhook secret, nor its name', () => {
+    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) {
+      expectCoreGrants(template, prefix);
+      expect(loadAwsConfig(resolvedEnvironment(template, prefix)).githubWebhookSecretId).toBeNull();
+    }
   });
 
   it('reaches ECS, ECR, CodeBuild and CloudWatch Logs through interface endpoints instead of NAT', () => {

@@ -1,7 +1,4 @@
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsConfig } from '../../aws-config.ts';
 import type { ActivityLog } from '../../ports/activity-log.ts';
 import type { DeliveryLog } from '../../ports/delivery-log.ts';
@@ -23,6 +20,7 @@ import { createEcrImageStore } from './ecr-image-store.ts';
 import { createEcrRegistry } from './ecr-registry.ts';
 import { createEcsRuntime } from './ecs-runtime.ts';
 import { createSecretsManagerBuildSecrets } from './secrets-manager-build-secrets.ts';
+import { clientOnFirstUse } from './sdk-on-first-use.ts';
 import { secretsManagerSecret } from './secrets-manager-secret.ts';
 
 export interface AwsPorts extends Ports {
@@ -44,8 +42,13 @@ export interface AwsPortsOptions {
 /** Portico on AWS: DynamoDB state, GitHub as the source, CodeBuild → ECR builds, ECS tasks. */
 export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {}): AwsPorts {
   const clientConfig = { region: config.region };
+  // Every request reads the project table, so DynamoDB's SDK loads with the module. ECS is only
+  // needed to wake or inspect a demo, ECR and CodeBuild only to deploy: those load on first use.
   const dynamo = new DynamoDBClient(clientConfig);
-  const registry = createEcrRegistry({ client: new ECRClient(clientConfig), keepImages: config.keepImages });
+  const ecr = clientOnFirstUse(async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig));
+  const codebuild = clientOnFirstUse(async () => new (await import('@aws-sdk/client-codebuild')).CodeBuildClient(clientConfig));
+  const ecs = clientOnFirstUse(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(clientConfig));
+  const registry = createEcrRegistry({ client: ecr, keepImages: config.keepImages });
   const logTail = cloudWatchLogTail({ region: config.region });
   const clock = options.clock ?? systemClock;
   return {
@@ -56,7 +59,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
     source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
     remoteBuilder: createCodeBuildBuilder({
-      client: new CodeBuildClient(clientConfig),
+      client: codebuild,
       projectName: config.buildProject,
       ecrRegistry: config.ecrRegistry,
       registry,
@@ -64,7 +67,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
       buildSecrets: createSecretsManagerBuildSecrets({ region: config.region }),
     }),
     runtime: createEcsRuntime({
-      client: new ECSClient(clientConfig),
+      client: ecs,
       cluster: config.cluster,
       subnets: config.taskSubnets,
       securityGroups: config.taskSecurityGroups,

@@ -1,4 +1,4 @@
-import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import type { RemoteBuild, RemoteBuildRequest, RemoteBuilder } from '../../ports/remote-builder.ts';
@@ -6,10 +6,11 @@ import { withAws } from './aws-errors.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
 import { BUILD_SECRET_VARIABLE_PREFIX, IMAGE_VARIABLES as I, BUILD_VARIABLES as V } from './build-variables.ts';
 import type { BuildSecretStore } from './secrets-manager-build-secrets.ts';
+import type { Sender } from './sdk-on-first-use.ts';
 import { type EcrRegistry, repositoryName } from './ecr-registry.ts';
 
 export interface CodeBuildBuilderDeps {
-  readonly client: CodeBuildClient;
+  readonly client: Sender<CodeBuildClient>;
   readonly projectName: string;
   /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
   readonly ecrRegistry: string;
@@ -19,6 +20,9 @@ export interface CodeBuildBuilderDeps {
   /** Keeps a project's build secrets where CodeBuild reads them (Secrets Manager); needed only by projects with secrets. */
   readonly buildSecrets?: BuildSecretStore;
 }
+
+/** The CodeBuild SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
+const sdk = () => import('@aws-sdk/client-codebuild');
 
 /** How many recent builds `recent` looks at: enough to cover every build still in flight. */
 const RECENT_BUILDS = 100;
@@ -58,9 +62,9 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
     };
     const secretVariables = await buildSecretVariables(request);
     if (secretVariables.length > 0) variables[V.buildSecretIds] = Object.keys(request.secrets ?? {}).sort().join(' ');
-    const output = await withAws('CodeBuild', () =>
+    const output = await withAws('CodeBuild', async () =>
       client.send(
-        new StartBuildCommand({
+        new (await sdk()).StartBuildCommand({
           projectName,
           environmentVariablesOverride: [...Object.entries(variables).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' as const })), ...secretVariables],
         }),
@@ -88,10 +92,10 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
   }
 
   async function recent(): Promise<RemoteBuild[]> {
-    const listed = await withAws('CodeBuild', () => client.send(new ListBuildsForProjectCommand({ projectName, sortOrder: 'DESCENDING' })));
+    const listed = await withAws('CodeBuild', async () => client.send(new (await sdk()).ListBuildsForProjectCommand({ projectName, sortOrder: 'DESCENDING' })));
     const ids = (listed.ids ?? []).slice(0, RECENT_BUILDS);
     if (ids.length === 0) return [];
-    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids })));
+    const output = await withAws('CodeBuild', async () => client.send(new (await sdk()).BatchGetBuildsCommand({ ids })));
     return (output.builds ?? []).map(fromBuild).filter((build) => build !== null);
   }
 
@@ -100,7 +104,7 @@ export function createCodeBuildBuilder(deps: CodeBuildBuilderDeps): RemoteBuilde
   }
 
   async function describe(buildId: string): Promise<RemoteBuild | null> {
-    const output = await withAws('CodeBuild', () => client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
+    const output = await withAws('CodeBuild', async () => client.send(new (await sdk()).BatchGetBuildsCommand({ ids: [buildId] })));
     const build = output.builds?.find((candidate) => candidate.id === buildId);
     return build ? fromBuild(build) : null;
   }

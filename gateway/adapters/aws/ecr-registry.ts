@@ -1,11 +1,10 @@
-import {
-  CreateRepositoryCommand,
-  DeleteRepositoryCommand,
-  PutLifecyclePolicyCommand,
-  type ECRClient,
-} from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { PorticoError, messageOf } from '../../errors.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
+import type { Sender } from './sdk-on-first-use.ts';
+
+/** The ECR SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
+const sdk = () => import('@aws-sdk/client-ecr');
 
 export interface EcrRegistry {
   /** Creates the project's repository and its lifecycle policy. Already there is success. */
@@ -36,7 +35,7 @@ export function lifecyclePolicyText(keepImages: number): string {
 }
 
 /** One ECR repository per project, scanned on push, with immutable tags (a tag is a commit). */
-export function createEcrRegistry(deps: { client: ECRClient; keepImages: number }): EcrRegistry {
+export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages: number }): EcrRegistry {
   const { client, keepImages } = deps;
   if (!Number.isInteger(keepImages) || keepImages < 1) {
     throw new PorticoError('invalid_input', `keepImages must be a whole number of at least 1, got ${keepImages}`, { field: 'keepImages' });
@@ -45,9 +44,9 @@ export function createEcrRegistry(deps: { client: ECRClient; keepImages: number 
   async function ensureRepository(projectId: string): Promise<{ readonly repositoryName: string }> {
     const name = repositoryName(projectId);
     try {
-      await withAws('ECR', () =>
+      await withAws('ECR', async () =>
         client.send(
-          new CreateRepositoryCommand({
+          new (await sdk()).CreateRepositoryCommand({
             repositoryName: name,
             imageScanningConfiguration: { scanOnPush: true },
             imageTagMutability: 'IMMUTABLE',
@@ -58,7 +57,7 @@ export function createEcrRegistry(deps: { client: ECRClient; keepImages: number 
       if (awsErrorName(error) !== 'RepositoryAlreadyExistsException') throw registryError(`could not create ECR repository ${name}`, error);
     }
     // Put every time: it is idempotent, and it repairs a policy someone changed by hand.
-    await withAws('ECR', () => client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicyText(keepImages) }))).catch((error: unknown) => {
+    await withAws('ECR', async () => client.send(new (await sdk()).PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicyText(keepImages) }))).catch((error: unknown) => {
       throw registryError(`could not set the lifecycle policy of ECR repository ${name}`, error);
     });
     return { repositoryName: name };
@@ -67,7 +66,7 @@ export function createEcrRegistry(deps: { client: ECRClient; keepImages: number 
   async function deleteRepository(projectId: string): Promise<void> {
     const name = repositoryName(projectId);
     try {
-      await withAws('ECR', () => client.send(new DeleteRepositoryCommand({ repositoryName: name, force: true })));
+      await withAws('ECR', async () => client.send(new (await sdk()).DeleteRepositoryCommand({ repositoryName: name, force: true })));
     } catch (error) {
       if (awsErrorName(error) !== 'RepositoryNotFoundException') throw registryError(`could not delete ECR repository ${name}`, error);
     }

@@ -1,22 +1,11 @@
-import {
-  CreateServiceCommand,
-  DeleteServiceCommand,
-  DescribeClustersCommand,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  ListServicesCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type ECSClient,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import type { ECSClient, Service, Task } from '@aws-sdk/client-ecs';
 import type { ContainerRef } from '../../domain/types.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime, ContainerStatus, ReadyContainer, ReadyOptions, StartRequest } from '../../ports/container-runtime.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
+import type { Sender } from './sdk-on-first-use.ts';
+import { describeTimings, taskTimings } from './task-timings.ts';
 import type { LogTail } from './cloudwatch-log-tail.ts';
 import { CONTAINER_NAME, cpuUnits, fargateSize, isProjectService, memoryMiB, serviceName, taskDefinitionInput } from './ecs-task-definition.ts';
 
@@ -26,7 +15,7 @@ export interface CapacityProviderShare {
 }
 
 export interface EcsRuntimeDeps {
-  readonly client: ECSClient;
+  readonly client: Sender<ECSClient>;
   readonly cluster: string;
   readonly subnets: readonly string[];
   readonly securityGroups: readonly string[];
@@ -43,9 +32,16 @@ export interface EcsRuntimeDeps {
   /** How long `start` and `resume` wait for ECS to place a task and give it an IP (a GPU instance may have to boot). */
   readonly placementTimeoutMs?: number;
   readonly pollIntervalMs?: number;
+  /** Where a task's start timings go once it first answers (default: a JSON line on stdout, the function's or service's log). */
+  readonly log?: (line: string) => void;
 }
 
+/** Tasks whose timings were logged are remembered so each is logged once; this many at most. */
+const REPORTED_TASKS = 1000;
+
 const PROBE_TIMEOUT_MS = 2_000;
+/** The ECS SDK, imported by the first call that needs it (sdk-on-first-use.ts). */
+const sdk = () => import('@aws-sdk/client-ecs');
 const GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveException']);
 
 /**
@@ -62,6 +58,25 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   const placementTimeoutMs = deps.placementTimeoutMs ?? 15 * 60_000;
   const pollIntervalMs = deps.pollIntervalMs ?? 3_000;
   const where = `ECS cluster ${cluster} (${deps.region})`;
+  const log = deps.log ?? ((line: string) => console.log(line));
+  /** Running tasks seen but not yet answering, by upstream: their timings are logged at the first answer. */
+  const starting = new Map<string, { readonly service: string; readonly task: Task }>();
+  const reported = new Set<string>();
+
+  function sawRunning(service: string, task: Task, upstream: string): void {
+    if (task.taskArn && !reported.has(task.taskArn)) starting.set(upstream, { service, task });
+  }
+
+  /** What this task's start waited on (placement, pull, start, first answer), once per task. */
+  function reportAnswer(upstream: string): void {
+    const seen = starting.get(upstream);
+    if (!seen) return;
+    starting.delete(upstream);
+    if (seen.task.taskArn) reported.add(seen.task.taskArn);
+    if (reported.size > REPORTED_TASKS) reported.delete(reported.values().next().value!);
+    const timings = taskTimings(seen.task, clock.now());
+    log(JSON.stringify({ msg: 'ecs task timings', service: seen.service, task: seen.task.taskArn, ...timings, summary: describeTimings(timings) }));
+  }
   const ecs = <T>(call: () => Promise<T>) => withAws(where, call);
 
   async function start(request: StartRequest): Promise<ContainerRef> {
@@ -72,7 +87,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     if (request.gpus === 0 && !fargateSize(cpuUnits(request.nanoCpus), memoryMiB(request.memoryBytes))) {
       throw new PorticoError('start_failed', `this demo asks for ${request.nanoCpus / 1e9} vCPU and ${memoryMiB(request.memoryBytes)} MiB, more than Fargate's largest task (16 vCPU, 120 GiB); lower its memory limit`);
     }
-    const registered = await ecs(() => client.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(request, deps)))).catch((error: unknown) => {
+    const registered = await ecs(async () => client.send(new (await sdk()).RegisterTaskDefinitionCommand(taskDefinitionInput(request, deps)))).catch((error: unknown) => {
       throw startError(`ECS refused the task definition for image ${request.image}`, error);
     });
     const taskDefinition = registered.taskDefinition?.taskDefinitionArn;
@@ -83,14 +98,14 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const networkConfiguration = { awsvpcConfiguration: { subnets: [...deps.subnets], securityGroups: [...deps.securityGroups], assignPublicIp: 'DISABLED' as const } };
     try {
       // A retried start of the same deployment finds its service: point it at the new revision.
-      await ecs(() =>
-        client.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true })),
+      await ecs(async () =>
+        client.send(new (await sdk()).UpdateServiceCommand({ cluster, service: name, taskDefinition, desiredCount: 1, capacityProviderStrategy, networkConfiguration, forceNewDeployment: true })),
       );
     } catch (error) {
       if (!GONE.has(awsErrorName(error) ?? '')) throw startError(`ECS could not update service ${name}`, error);
-      await ecs(() =>
+      await ecs(async () =>
         client.send(
-          new CreateServiceCommand({
+          new (await sdk()).CreateServiceCommand({
             cluster,
             serviceName: name,
             taskDefinition,
@@ -123,7 +138,11 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     for (;;) {
       const running = (await tasksOf(name, 'RUNNING')).filter(ours);
       const ready = running.find((task) => task.lastStatus === 'RUNNING' && privateIp(task));
-      if (ready) return `http://${privateIp(ready)}:${port}`;
+      if (ready) {
+        const upstream = `http://${privateIp(ready)}:${port}`;
+        sawRunning(name, ready, upstream);
+        return upstream;
+      }
       const stopped = (await tasksOf(name, 'STOPPED')).find(ours);
       if (stopped && running.length === 0) throw new PorticoError('start_failed', `the task of service ${name} stopped before it ran: ${stopReason(stopped)}`);
       if (clock.now().getTime() >= deadline) {
@@ -134,10 +153,10 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function tasksOf(name: string, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<Task[]> {
-    const listed = await ecs(() => client.send(new ListTasksCommand({ cluster, serviceName: name, desiredStatus })));
+    const listed = await ecs(async () => client.send(new (await sdk()).ListTasksCommand({ cluster, serviceName: name, desiredStatus })));
     const arns = listed.taskArns ?? [];
     if (arns.length === 0) return [];
-    const described = await ecs(() => client.send(new DescribeTasksCommand({ cluster, tasks: arns })));
+    const described = await ecs(async () => client.send(new (await sdk()).DescribeTasksCommand({ cluster, tasks: arns })));
     return described.tasks ?? [];
   }
 
@@ -148,7 +167,10 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     for (;;) {
       const remaining = deadline - clock.now().getTime();
       const reason = await probe(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
-      if (reason === null) return { container: ref, port: ref.port ?? Number(new URL(ref.upstream).port) };
+      if (reason === null) {
+        reportAnswer(ref.upstream);
+        return { container: ref, port: ref.port ?? Number(new URL(ref.upstream).port) };
+      }
       if (clock.now().getTime() >= deadline) {
         throw new PorticoError(
           'start_failed',
@@ -172,7 +194,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
 
   /** The service, or null when ECS has none by that name or it was deleted (INACTIVE). */
   async function describe(name: string) {
-    const output = await ecs(() => client.send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })));
+    const output = await ecs(async () => client.send(new (await sdk()).DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] })));
     const service = output.services?.find((candidate) => candidate.serviceName === name);
     return service && service.status !== 'INACTIVE' ? service : null;
   }
@@ -181,7 +203,10 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const service = await describe(name);
     if (!service) return null;
     const task = (await tasksOf(name, 'RUNNING')).find((candidate) => candidate.lastStatus === 'RUNNING' && privateIp(candidate));
-    return task ? { id: name, upstream: `http://${privateIp(task)}:${portOf(service)}` } : null;
+    if (!task) return null;
+    const upstream = `http://${privateIp(task)}:${portOf(service)}`;
+    sawRunning(name, task, upstream);
+    return { id: name, upstream };
   }
 
   /** No freezing on ECS: `paused` is never reported, a scaled-down service is `stopped`. */
@@ -192,7 +217,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function scale(name: string, desiredCount: number): Promise<void> {
-    await ecs(() => client.send(new UpdateServiceCommand({ cluster, service: name, desiredCount })));
+    await ecs(async () => client.send(new (await sdk()).UpdateServiceCommand({ cluster, service: name, desiredCount })));
   }
 
   /** Scales to zero; a missing or deleted service has nothing to stop. */
@@ -227,13 +252,13 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
 
   async function remove(name: string): Promise<void> {
     await scale(name, 0).catch(ignoreGone);
-    await ecs(() => client.send(new DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
+    await ecs(async () => client.send(new (await sdk()).DeleteServiceCommand({ cluster, service: name, force: true }))).catch(ignoreGone);
   }
 
   async function removeProjectContainers(projectId: string): Promise<void> {
     let nextToken: string | undefined;
     do {
-      const page = await ecs(() => client.send(new ListServicesCommand({ cluster, ...(nextToken ? { nextToken } : {}) })));
+      const page = await ecs(async () => client.send(new (await sdk()).ListServicesCommand({ cluster, ...(nextToken ? { nextToken } : {}) })));
       for (const arn of page.serviceArns ?? []) {
         const name = arn.slice(arn.lastIndexOf('/') + 1);
         if (isProjectService(name, projectId)) await remove(name);
@@ -243,7 +268,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   }
 
   async function ping(): Promise<void> {
-    const output = await ecs(() => client.send(new DescribeClustersCommand({ clusters: [cluster] })));
+    const output = await ecs(async () => client.send(new (await sdk()).DescribeClustersCommand({ clusters: [cluster] })));
     const found = output.clusters?.find((candidate) => candidate.clusterName === cluster || candidate.clusterArn === cluster);
     if (!found || found.status !== 'ACTIVE') {
       throw new PorticoError('engine_unavailable', `${where} does not exist or is not active (${found?.status ?? 'missing'}); deploy the stack with \`npx cdk deploy\` or fix the configured cluster name`);

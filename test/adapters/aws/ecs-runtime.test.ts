@@ -40,7 +40,7 @@ function instantClock(): Clock {
   };
 }
 
-function runtime(overrides: { placementTimeoutMs?: number } = {}) {
+function runtime(overrides: { placementTimeoutMs?: number; log?: (line: string) => void } = {}) {
   return createEcsRuntime({
     client: new ECSClient({ region: 'eu-west-1' }),
     cluster: 'portico',
@@ -391,6 +391,41 @@ describe('waitUntilReady', () => {
 
     const ref = { id: SERVICE, upstream: `http://127.0.0.1:${port}` };
     await expect(runtime().waitUntilReady(ref, { startupTimeoutMs: 10_000 })).resolves.toStrictEqual({ container: ref, port });
+  });
+
+  it('logs once what the woken task waited on, from ECS’s timestamps to its first answer', async () => {
+    server = createServer((_req, res) => res.writeHead(200).end('ok'));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: SERVICE, status: 'ACTIVE', runningCount: 1, desiredCount: 1, tags: [{ key: 'portico.port', value: String(port) }] }] });
+    // The instant clock reads 2026-11-25T12:00:00Z: the task answers 4 s after it started.
+    tasks([task('127.0.0.1', {
+      createdAt: new Date('2026-11-25T11:58:00Z'),
+      pullStartedAt: new Date('2026-11-25T11:59:10Z'),
+      pullStoppedAt: new Date('2026-11-25T11:59:52Z'),
+      startedAt: new Date('2026-11-25T11:59:56Z'),
+    })]);
+    const lines: string[] = [];
+    const ecs = runtime({ log: (line) => lines.push(line) });
+
+    const located = (await ecs.locate(SERVICE))!;
+    expect(lines).toHaveLength(0); // running is not answering: nothing to report yet
+    await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
+    await ecs.locate(SERVICE);
+    await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
+
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toStrictEqual({
+      msg: 'ecs task timings',
+      service: SERVICE,
+      task: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/127.0.0.1',
+      placementMs: 70_000,
+      pullMs: 42_000,
+      startMs: 4_000,
+      firstAnswerMs: 4_000,
+      totalMs: 120_000,
+      summary: 'placement 70.0 s, image pull 42.0 s, container start 4.0 s, first answer 4.0 s (total 120.0 s)',
+    });
   });
 
   it('fails with start_failed naming the address and the log group when nothing answers', async () => {

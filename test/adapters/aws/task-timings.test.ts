@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { describeTimings, taskTimings } from '../../../gateway/adapters/aws/task-timings.ts';
+
+describe('taskTimings', () => {
+  const task = {
+    createdAt: new Date('2026-11-30T10:00:00.000Z'),
+    pullStartedAt: new Date('2026-11-30T10:01:30.000Z'),
+    pullStoppedAt: new Date('2026-11-30T10:03:00.500Z'),
+    startedAt: new Date('2026-11-30T10:03:02.000Z'),
+  };
+
+  it('splits a GPU wake into placement (instance launch), pull, start and first answer', () => {
+    expect(taskTimings(task, new Date('2026-11-30T10:03:32.000Z'))).toStrictEqual({ placementMs: 90_000, pullMs: 90_500, startMs: 1_500, firstAnswerMs: 30_000, totalMs: 212_000 });
+  });
+
+  it('has no pull step when the image was cached on the host, and counts placement to the start', () => {
+    const cached = { createdAt: task.createdAt, startedAt: new Date('2026-11-30T10:00:03.000Z') };
+    expect(taskTimings(cached)).toStrictEqual({ placementMs: 3_000, pullMs: null, startMs: null, firstAnswerMs: null, totalMs: 3_000 });
+    expect(describeTimings(taskTimings(cached))).toBe('placement 3.0 s, image pull none (cached on the host), container start n/a, first answer n/a (total 3.0 s)');
+  });
+});
