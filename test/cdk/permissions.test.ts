@@ -135,6 +135,10 @@ function requestsFor(call: SdkCall, env: Record<string, string>, template: CfnTe
         { action: call.action, resource: `${group(buildLogGroup(template))}${TASK_ID}`, why: `${why}: a failed build's output` },
       ];
     }
+    case 'secretsmanager:CreateSecret':
+    case 'secretsmanager:PutSecretValue':
+      // secrets-manager-build-secrets.ts keeps a project's build secrets in `portico/build-secrets/<project>`.
+      return one(arn('secretsmanager', `secret:portico/build-secrets/${PROJECT}-AbCdEf`));
     case 'secretsmanager:GetSecretValue': {
       const name = env['PORTICO_GITHUB_WEBHOOK_SECRET_ID'];
       // Secrets Manager appends six random characters to a secret's name in its ARN.
@@ -188,14 +192,18 @@ function buildspecRequests(template: CfnTemplate): { requests: AwsRequest[]; unk
       if (/--push\b|--cache-to "type=registry/.test(command)) needs.push(...push.map((action) => ({ action, resource: repository, why: 'docker buildx build --push / --cache-to' })));
       if (/--cache-from "type=registry/.test(command) || /--cache-to "type=registry/.test(command)) needs.push(...pull.map((action) => ({ action, resource: repository, why: 'docker buildx build --cache-from' })));
     }
-    // Commands that call no AWS API: shell checks, docker login with the token above, git over HTTPS, buildx setup.
-    const local = /^(for name in|git init|docker buildx create|cd src && docker buildx build)/.test(command) || /\| docker login/.test(command);
+    // Reading the pushed image's configuration back (its GPU facts): the manifest and the config blob.
+    if (/\bdocker buildx imagetools inspect\b/.test(command)) needs.push(...pull.map((action) => ({ action, resource: repository, why: 'docker buildx imagetools inspect' })));
+    // Commands that call no AWS API: shell checks, docker login with the token above, git over HTTPS, buildx setup, the secret flags.
+    const local = /^(for name in|git init|docker buildx create|cd src && docker buildx build|SECRET_FLAGS=)/.test(command) || /\| docker login/.test(command);
     if (needs.length === 0 && !local) unknown.push(command);
     requests.push(...needs);
   }
   // CodeBuild itself writes the build's output to the project's log group with the role.
   const stream = `${arn('logs', `log-group:${buildLogGroup(template)}:log-stream:`)}${TASK_ID}`;
   requests.push(...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: stream, why: 'CodeBuild writes the build log' })));
+  // CodeBuild resolves a build's SECRETS_MANAGER variables (the project's build secrets) with the role.
+  requests.push({ action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', `secret:portico/build-secrets/${PROJECT}-AbCdEf`), why: 'CodeBuild reads the build secrets' });
   return { requests, unknown };
 }
 
