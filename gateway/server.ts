@@ -111,7 +111,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server.listen(config.port, config.host, resolve);
   });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
-  log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
+  log(`Portico gateway on ${url} · dashboard ${url}/ · API ${url}/api (docs ${url}/api/docs) · endpoints http://{label}.${config.domain}:${publicPort()} · data in ${config.dataDir}`);
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();

@@ -91,6 +91,8 @@ export const createdProject = z.object({
 
 export const projectList = z.object({ projects: z.array(project) });
 
+export const deploymentList = z.object({ deployments: z.array(deployment).openapi({ description: 'newest first' }) });
+
 export const updatedProject = z.object({
   project,
   deployment: deployment.nullable().openapi({ description: 'the redeployment the change started, or null when none was needed' }),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createdProject, deployment, errorBody, project, projectList, updatedProject } from './response-schemas.ts';
+import { createdProject, deployment, deploymentList, errorBody, project, projectList, updatedProject } from './response-schemas.ts';
 import { createProjectBody, updateProjectBody } from './schemas.ts';
 
 /** The REST API's routes as OpenAPI operations: paths, inputs, and every answer with its status. */
@@ -56,9 +56,9 @@ export const updateProject = createRoute({
   method: 'patch',
   path: '/projects/{id}',
   tags: ['projects'],
-  summary: 'Change env, secrets, idle timeout or GPU setting',
+  summary: 'Change env, secrets, idle timeout, GPU setting, Dockerfile path or build context',
   description:
-    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets or gpu redeploys (202); changing only `idleTimeoutSeconds` does not (200). Secret values are never returned.',
+    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets, gpu, dockerfile or context redeploys (202); changing only `idleTimeoutSeconds` does not (200). A `context` change moves a Dockerfile that was the old context\'s default (`<context>/Dockerfile`) along. Secret values are never returned.',
   ...guarded,
   request: { params: idParam('project'), body: { required: true, content: { 'application/json': { schema: updateProjectBody } } } },
   responses: {
@@ -90,6 +90,15 @@ export const redeployProject = createRoute({
   ...guarded,
   request: { params: idParam('project') },
   responses: { 202: json(deployment, 'the new deployment, queued'), ...unauthorized, 404: failure('no such project'), ...common },
+});
+
+export const listDeployments = createRoute({
+  method: 'get',
+  path: '/projects/{id}/deployments',
+  tags: ['deployments'],
+  summary: "A project's deployments, newest first",
+  request: { params: idParam('project') },
+  responses: { 200: json(deploymentList, 'every deployment of the project, newest first'), 404: failure('no such project'), ...common },
 });
 
 export const getDeployment = createRoute({

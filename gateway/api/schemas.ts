@@ -44,6 +44,8 @@ export const updateProjectBody = z.strictObject({
   secrets: envPatch.optional(),
   idleTimeoutSeconds: idleTimeoutSeconds.optional(),
   gpu: gpu.optional(),
+  dockerfile: repoPath.optional(),
+  context: repoPath.optional(),
 });
 
 /** The fields of a GitHub `push` payload Portico reads; GitHub sends many more, which are kept out. */

@@ -22,11 +22,15 @@ export interface UpdateProjectInput {
   readonly secrets?: Readonly<Record<string, string | null>> | undefined;
   readonly idleTimeoutSeconds?: number | undefined;
   readonly gpu?: GpuSetting | undefined;
+  /** The Dockerfile's path in the repository. */
+  readonly dockerfile?: string | undefined;
+  /** The build context's directory in the repository; a Dockerfile that was the old context's default moves with it. */
+  readonly context?: string | undefined;
 }
 
 export interface UpdateProjectResult {
   readonly project: Project;
-  /** The redeployment the change started (env, secrets or gpu changed), else null. */
+  /** The redeployment the change started (env, secrets, gpu, dockerfile or context changed), else null. */
   readonly deployment: Deployment | null;
 }
 
@@ -48,6 +52,8 @@ export interface ProjectService {
   list(): Promise<ProjectDetails[]>;
   get(id: string): Promise<ProjectDetails>;
   redeploy(id: string): Promise<Deployment>;
+  /** The project's deployments, newest first. */
+  deployments(id: string): Promise<Deployment[]>;
   update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
@@ -93,7 +99,7 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
         source: spec,
         branch,
         context,
-        dockerfile: input.dockerfile ?? (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`),
+        dockerfile: input.dockerfile ?? defaultDockerfile(context),
         gpu: input.gpu ?? 'auto',
         env: input.env ?? {},
         secrets: input.secrets ?? {},
@@ -118,14 +124,23 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return pipeline.enqueue(await mustGet(id));
     },
 
+    async deployments(id) {
+      await mustGet(id);
+      return store.listDeployments(id);
+    },
+
     async update(id, input) {
       const before = await mustGet(id);
       const env = input.env ? merge(before.env, input.env) : before.env;
       const secrets = input.secrets ? merge(before.secrets, input.secrets) : before.secrets;
       const gpu = input.gpu ?? before.gpu;
-      const project = await store.updateProject(id, { env, secrets, gpu, idleTimeoutSeconds: input.idleTimeoutSeconds });
-      // The container only sees new variables or a new GPU placement when it is replaced; the idle timeout is read live.
-      const changed = !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu;
+      const context = input.context ?? before.context;
+      const movesWithContext = input.context !== undefined && before.dockerfile === defaultDockerfile(before.context);
+      const dockerfile = input.dockerfile ?? (movesWithContext ? defaultDockerfile(context) : before.dockerfile);
+      const project = await store.updateProject(id, { env, secrets, gpu, context, dockerfile, idleTimeoutSeconds: input.idleTimeoutSeconds });
+      // The container only sees new variables, a new GPU placement or a new build when it is replaced; the idle timeout is read live.
+      const changed =
+        !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu || context !== before.context || dockerfile !== before.dockerfile;
       return { project, deployment: changed ? await pipeline.enqueue(project) : null };
     },
 
@@ -147,6 +162,10 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return store.readLog(deploymentId, offset);
     },
   };
+}
+
+function defaultDockerfile(context: string): string {
+  return context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`;
 }
 
 function merge(current: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>>): Record<string, string> {
