@@ -26,7 +26,8 @@ export async function configCommand(api: ApiClient, id: string, flags: SettingFl
     out(options.json ? JSON.stringify(settingsOf(project)) + '\n' : describeSettings(project));
     return EXIT.ok;
   }
-  return applyChange(api, id, change, `changed ${Object.keys(change).map(flagName).join(', ')}`, options, out);
+  const shown = Object.entries(change).map(([field, value]) => `${flagName(field)} ${field === 'env' ? Object.keys(value as object).join(',') : String(value)}`);
+  return applyChange(api, id, change, `set ${shown.join(' ')}`, options, out);
 }
 
 /** `portico env set|unset|ls <project> …`. */
