@@ -54,10 +54,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const recovered = await recoverState(ports);
   if (recovered.interrupted > 0) log(`marked ${recovered.interrupted} interrupted deployment(s) as failed`);
-  if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy them)`);
+  if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy each: portico redeploy <project>)`);
 
   const gpuPools = config.gpuPools ?? [await detectLocalGpuPool()].filter((pool) => pool !== null);
-  log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off"');
+  log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off" (portico config <project> --gpu off)');
 
   const metrics = createMetrics();
   const scaler = createScaler(ports, metrics, {

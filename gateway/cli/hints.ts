@@ -13,5 +13,9 @@ export function hintFor(message: string, projectId: string | null): string | nul
   if (/local sources are disabled/.test(message)) return 'restart the gateway with local sources allowed: PORTICO_ALLOW_LOCAL_SOURCES=true npm start';
   if (/is not available locally and no registry is reachable/.test(message)) return 'make the offline base images: bash scripts/make-test-images.sh (or pull the image with docker pull)';
   if (/cannot be woken; deploy the project again|serving containers gone/.test(message)) return `portico redeploy ${id}`;
+  if (/^no project "/.test(message)) return 'list the projects: portico ls';
+  if (/^no deployment "/.test(message)) return `list a project's deployments: portico history <project>`;
+  const taken = /^endpoint "(.*)" is already used by/.exec(message);
+  if (taken) return `deploy another branch (--branch), or remove the project that has it: portico rm ${taken[1]}`;
   return null;
 }

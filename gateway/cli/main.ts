@@ -54,6 +54,6 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
 /** The project a command was pointed at, for hints; null when it names none. */
 function projectArgument(name: string, positionals: readonly string[]): string | null {
   if (name === 'env' || name === 'secrets') return positionals[1] ?? null;
-  if (name === 'deploy') return null;
+  if (name === 'deploy') return null; // the id is known only once the API answers
   return positionals[0] ?? null;
 }

@@ -26,6 +26,11 @@ describe('hintFor', () => {
     expect(hintFor(message, 'p')).toBe(hint);
   });
 
+  it('names portico ls for an unknown project, and portico rm for a taken endpoint', () => {
+    expect(hintFor('no project "nope"; list them with GET /api/projects', 'nope')).toBe('list the projects: portico ls');
+    expect(hintFor('endpoint "main-x-acme" is already used by other/x@main', 'main-x-acme')).toBe('deploy another branch (--branch), or remove the project that has it: portico rm main-x-acme');
+  });
+
   it('gives none for a failure no command fixes', () => {
     expect(hintFor('RUN exit 5 failed: non-zero code: 5', 'p')).toBeNull();
   });
