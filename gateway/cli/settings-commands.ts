@@ -40,10 +40,13 @@ export async function secretsCommand(api: ApiClient, action: string, positionals
   return variablesCommand(api, 'secrets', action, positionals, options, out);
 }
 
-async function variablesCommand(api: ApiClient, kind: 'env' | 'secrets', action: string, positionals: readonly string[], options: ChangeOptions, out: Out): Promise<number> {
+async function variablesCommand(api: ApiClient, kind: 'env' | 'secrets', action: string, given: readonly string[], options: ChangeOptions, out: Out): Promise<number> {
+  // `set` finds the project wherever it is among the NAME=value pairs (`env set GREETING=hi my-demo` works too).
+  const bare = given.filter((item) => !item.includes('='));
+  const positionals = action === 'set' && bare.length === 1 ? [bare[0]!, ...given.filter((item) => item.includes('='))] : given;
   const [id, ...items] = positionals;
   const usage = `portico ${kind} ${action} <project>${action === 'set' ? ' NAME=value…' : action === 'unset' ? ' NAME…' : ''}`;
-  if (id === undefined) throw new UsageError(`missing the project: ${usage}`);
+  if (id === undefined || (action === 'set' && id.includes('='))) throw new UsageError(`missing the project: ${usage}`);
   switch (action) {
     case 'ls': {
       if (items.length > 0) throw new UsageError(`too many arguments: ${usage}`);

@@ -72,6 +72,11 @@ describe('portico --help and usage errors, through the real binary', () => {
     const env = await portico(['env', 'set', 'p', 'not-a-name=1', '--api', NO_API]);
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('wants NAME=value');
+    const noProject = await portico(['env', 'set', 'A=1', '--api', NO_API]);
+    expect(noProject.code).toBe(2);
+    expect(noProject.stderr).toContain('missing the project: portico env set <project> NAME=value…');
+    const projectLast = await portico(['env', 'set', 'A=1', 'my-demo', '--api', NO_API]);
+    expect(projectLast.code).toBe(3); // read as project my-demo with A=1, and sent
     const action = await portico(['secrets', 'show', 'p', '--api', NO_API]);
     expect(action.stderr).toContain('`portico secrets` takes set, unset or ls, got "show"');
   });

@@ -127,7 +127,7 @@ describe('the portico CLI manages an existing project', () => {
 
   it('deploy without flags on a project that exists deploys it once, keeping its settings', async () => {
     const { url, id } = await deployNew(envEcho());
-    await cli('env', 'set', id, 'GREETING=kept');
+    await cli('env', 'set', 'GREETING=kept', id); // the project may come after the pairs
     const before = await deploymentCount(id);
 
     const result = await cli('deploy', url);
