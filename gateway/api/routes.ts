@@ -82,7 +82,7 @@ export function createApiRoutes({ projects, endpointUrl, runtimeOf, metricsOf, a
 
   api.openapi(spec.redeployProject, async (c) => c.json(deploymentView(await projects.redeploy(c.req.valid('param').id)), 202));
 
-  api.openapi(spec.listDeployments, async (c) => c.json({ deployments: (await projects.deployments(c.req.valid('param').id)).map(deploymentView) }, 200));
+  api.openapi(spec.listDeployments, async (c) => c.json({ deployments: (await projects.listDeployments(c.req.valid('param').id)).map(deploymentView) }, 200));
 
   api.openapi(spec.getDeployment, async (c) => c.json(deploymentView(await projects.getDeployment(c.req.valid('param').id)), 200));
 

@@ -53,7 +53,7 @@ export interface ProjectService {
   get(id: string): Promise<ProjectDetails>;
   redeploy(id: string): Promise<Deployment>;
   /** The project's deployments, newest first. */
-  deployments(id: string): Promise<Deployment[]>;
+  listDeployments(projectId: string): Promise<Deployment[]>;
   update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
@@ -124,9 +124,9 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return pipeline.enqueue(await mustGet(id));
     },
 
-    async deployments(id) {
-      await mustGet(id);
-      return store.listDeployments(id);
+    async listDeployments(projectId) {
+      await mustGet(projectId);
+      return store.listDeployments(projectId);
     },
 
     async update(id, input) {
