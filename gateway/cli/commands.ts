@@ -101,8 +101,9 @@ ${SETTING_HELP}
   config: {
     usage: 'config <project> [options]',
     summary: "show a project's settings, or change them (a change that needs it redeploys)",
-    help: `Without options, shows the settings. Changing env, GPU, port, startup timeout, Dockerfile or
-context redeploys the project (and follows the redeployment); the idle timeout applies at once.
+    help: `Without options, shows the settings. Changing env, GPU, port, Dockerfile or context redeploys
+the project (and follows the redeployment); the idle timeout applies at once, the startup timeout
+at the next deployment.
 ${SETTING_HELP}
   --json                  print one JSON document: the settings {"id","endpoint","repo","branch","dockerfile","context","gpu",
                           "idleTimeoutSeconds","port","startupTimeoutSeconds","env","secrets":[NAME…]}; after a change

@@ -16,7 +16,7 @@ export interface ChangeOptions {
 
 /**
  * `portico config <project> [flags]`: with flags, changes those settings (PATCH) and follows
- * the redeployment a change of env, GPU, port, Dockerfile or context starts; without, shows the
+ * the redeployment the API starts for it (env, GPU, port, Dockerfile or context); without, shows the
  * settings. Secret values are never shown: the API only ever returns their names.
  */
 export async function configCommand(api: ApiClient, id: string, flags: SettingFlags, options: ChangeOptions, out: Out): Promise<number> {
@@ -115,7 +115,7 @@ function describeSettings(project: ProjectJson): string {
     ['context', project.context],
     ['gpu', String(project.gpu)],
     ['idle', `${project.idleTimeoutSeconds}s`],
-    ['port', project.port == null ? "the Dockerfile's EXPOSE" : String(project.port)],
+    ['port', project.port == null ? 'auto (found from the Dockerfile and the container)' : String(project.port)],
     ['startup', project.startupTimeoutSeconds == null ? 'the gateway default' : `${project.startupTimeoutSeconds}s`],
     ['env', Object.keys(project.env).join(', ') || '(none)'],
     ['secrets', project.secrets.join(', ') || '(none)'],

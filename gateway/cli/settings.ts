@@ -18,8 +18,10 @@ export interface SettingsBody {
   env?: Record<string, string>;
   gpu?: GpuSetting;
   idleTimeoutSeconds?: number;
-  port?: number;
-  startupTimeoutSeconds?: number;
+  /** null: Portico finds the port (front matter, Dockerfile, the container). */
+  port?: number | null;
+  /** null: the gateway's default. */
+  startupTimeoutSeconds?: number | null;
   dockerfile?: string;
   context?: string;
 }
@@ -37,8 +39,8 @@ export const SETTING_OPTIONS = {
 export const SETTING_HELP = `  --env NAME=value        set an environment variable (repeatable)
   --gpu auto|prefer|off|N GPU placement: auto (CUDA images get one), prefer (GPU if one is free), off (CPU), N GPUs
   --idle S                seconds without a request before the demo is paused and then stopped
-  --port N                the port the app listens on inside its container (else the Dockerfile's EXPOSE)
-  --startup-timeout S     seconds the app may take to answer its first request
+  --port N|auto           the port the app listens on inside its container; auto: found from the Dockerfile and the container
+  --startup-timeout S|default  seconds a new container may take to answer; default: the gateway's (PORTICO_STARTUP_TIMEOUT_MS)
   --dockerfile PATH       the Dockerfile's path in the repository
   --context DIR           the build context's directory in the repository`;
 
@@ -49,9 +51,9 @@ export function settingsBody(flags: SettingFlags): SettingsBody {
   if (flags.gpu !== undefined) body.gpu = gpuSetting(flags.gpu);
   const idle = wholeNumber(flags.idle, '--idle', 1, 7 * 24 * 3600);
   if (idle !== undefined) body.idleTimeoutSeconds = idle;
-  const port = wholeNumber(flags.port, '--port', 1, 65_535);
+  const port = flags.port === 'auto' ? null : wholeNumber(flags.port, '--port', 1, 65_535);
   if (port !== undefined) body.port = port;
-  const startup = wholeNumber(flags.startupTimeout, '--startup-timeout', 1, 24 * 3600);
+  const startup = flags.startupTimeout === 'default' ? null : wholeNumber(flags.startupTimeout, '--startup-timeout', 1, 24 * 3600);
   if (startup !== undefined) body.startupTimeoutSeconds = startup;
   if (flags.dockerfile !== undefined) body.dockerfile = flags.dockerfile;
   if (flags.context !== undefined) body.context = flags.context;

@@ -283,6 +283,10 @@ describe.runIf('port' in updateProjectBody.shape)('[after the runtime branch] --
     expect(result.code, result.stderr).toBe(0);
     expect((await gateway.api('GET', `/api/projects/${id}`)).body).toMatchObject({ port: 8000, startupTimeoutSeconds: 20 });
     expect(JSON.parse((await portico(['config', id, '--json', '--api', gateway.url])).stdout)).toMatchObject({ port: 8000, startupTimeoutSeconds: 20 });
+
+    const cleared = await portico(['config', id, '--port', 'auto', '--startup-timeout', 'default', '--api', gateway.url]);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect((await gateway.api('GET', `/api/projects/${id}`)).body).toMatchObject({ port: null, startupTimeoutSeconds: null });
   });
 
   it('deploy --port on a project that exists applies it, with one deployment', async () => {
