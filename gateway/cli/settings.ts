@@ -51,7 +51,10 @@ export function settingsBody(flags: SettingFlags): SettingsBody {
   if (flags.gpu !== undefined) body.gpu = gpuSetting(flags.gpu);
   const idle = wholeNumber(flags.idle, '--idle', 1, 7 * 24 * 3600);
   if (idle !== undefined) body.idleTimeoutSeconds = idle;
-  const port = flags.port === 'auto' ? null : wholeNumber(flags.port, '--port', 1, 65_535);
+  if (flags.port !== undefined && flags.port !== 'auto' && !(/^\d+$/.test(flags.port) && Number(flags.port) >= 1 && Number(flags.port) <= 65_535)) {
+    throw new UsageError(`--port takes a port from 1 to 65535 (or auto), got "${flags.port}"`);
+  }
+  const port = flags.port === 'auto' ? null : flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined) body.port = port;
   const startup = flags.startupTimeout === 'default' ? null : wholeNumber(flags.startupTimeout, '--startup-timeout', 1, 24 * 3600);
   if (startup !== undefined) body.startupTimeoutSeconds = startup;
