@@ -52,7 +52,7 @@ export function settingsBody(flags: SettingFlags): SettingsBody {
   const idle = wholeNumber(flags.idle, '--idle', 1, 7 * 24 * 3600);
   if (idle !== undefined) body.idleTimeoutSeconds = idle;
   if (flags.port !== undefined && flags.port !== 'auto' && !(/^\d+$/.test(flags.port) && Number(flags.port) >= 1 && Number(flags.port) <= 65_535)) {
-    throw new UsageError(`--port takes a port from 1 to 65535 (or auto), got "${flags.port}"`);
+    throw new UsageError(`--port takes a port from 1 to 65535, got "${flags.port}"; or auto to let Portico find it`);
   }
   const port = flags.port === 'auto' ? null : flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined) body.port = port;

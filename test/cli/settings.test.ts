@@ -21,9 +21,9 @@ describe('settingsBody', () => {
   });
 
   it.each([
-    [{ port: '0' }, '--port takes a port from 1 to 65535 (or auto), got "0"'],
+    [{ port: '0' }, '--port takes a port from 1 to 65535, got "0"; or auto to let Portico find it'],
     [{ port: '70000' }, '--port takes a port from 1 to 65535'],
-    [{ port: '80a' }, '--port takes a port from 1 to 65535 (or auto), got "80a"'],
+    [{ port: '80a' }, '--port takes a port from 1 to 65535, got "80a"'],
     [{ idle: '1.5' }, '--idle takes a whole number'],
     [{ startupTimeout: 'soon' }, '--startup-timeout takes a whole number'],
     [{ gpu: '17' }, '--gpu takes auto, prefer, off or a number of GPUs (0 to 16), got "17"'],
