@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { pathToFileURL } from 'node:url';
+import { isPorticoError } from '../gateway/errors.ts';
 import { parsePorticoConfig } from './config.ts';
 import { PorticoStack } from './portico-stack.ts';
 
@@ -49,6 +50,13 @@ export function configureApp(app: App): PorticoStack {
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isEntry) {
   const app = new App();
-  configureApp(app);
+  try {
+    configureApp(app);
+  } catch (error) {
+    // Invalid or missing context: the message says what to set; a stack trace around it says nothing more.
+    if (!isPorticoError(error)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   app.synth();
 }

@@ -62,10 +62,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const recovered = await recoverState(ports);
   if (recovered.interrupted > 0) log(`marked ${recovered.interrupted} interrupted deployment(s) as failed`);
-  if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy them)`);
+  if (recovered.missing.length > 0) log(`serving containers gone for: ${recovered.missing.join(', ')} (redeploy each: portico redeploy <project>)`);
 
   const gpuPools = config.gpuPools ?? [await detectLocalGpuPool()].filter((pool) => pool !== null);
-  log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off"');
+  log(gpuPools.length > 0 ? `GPU pools: ${gpuPools.map((p) => `${p.name} (${p.maxGpus}× ${p.gpuModel}, driver ${p.driverVersion})`).join(', ')}` : 'no GPU on this host: CUDA images fail unless their project sets gpu "prefer" or "off" (portico config <project> --gpu off)');
 
   const metrics = createMetrics();
   const scaler = createScaler(ports, metrics, {
@@ -123,7 +123,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server.listen(tls ? config.httpPort : config.port, config.host, resolve);
   });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
-  log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
+  log(`Portico gateway on ${url} · dashboard ${url}/ · API ${url}/api (docs ${url}/api/docs) · endpoints http://{label}.${config.domain}:${publicPort()} · data in ${config.dataDir}`);
+
   if (tls) {
     await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
       await Promise.all([new Promise((resolve) => server.close(resolve)), tls.close()]);

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -29,6 +29,8 @@ export interface GatewayProps {
 /** Shared by every Portico Lambda so they all bundle offline with the local esbuild. */
 export const bundling = {
   forceDockerBundling: false,
+  // esbuild's warnings and errors, without its "⚡ Done in 1.2s" after every bundle.
+  logLevel: LogLevel.WARNING,
   minify: true,
   sourceMap: true,
   format: OutputFormat.ESM,

@@ -57,9 +57,9 @@ export const updateProject = createRoute({
   method: 'patch',
   path: '/projects/{id}',
   tags: ['projects'],
-  summary: 'Change env, secrets, idle timeout, GPU, port or startup timeout',
+  summary: 'Change env, secrets, idle timeout, GPU, port, startup timeout, Dockerfile path or build context',
   description:
-    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets, gpu or port redeploys (202); changing only `idleTimeoutSeconds` or `startupTimeoutSeconds` does not (200). `port: null` lets Portico find the port again. Secret values are never returned.',
+    '`env` and `secrets` merge into what is set: a value sets a variable, `null` removes it. Changing env, secrets, gpu, port, dockerfile or context redeploys (202); changing only `idleTimeoutSeconds` or `startupTimeoutSeconds` does not (200). `port: null` lets Portico find the port again. A `context` change moves a Dockerfile that was the old context\'s default (`<context>/Dockerfile`) along. Secret values are never returned.',
   ...guarded,
   request: { params: idParam('project'), body: { required: true, content: { 'application/json': { schema: updateProjectBody } } } },
   responses: {

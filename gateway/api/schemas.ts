@@ -52,6 +52,8 @@ export const updateProjectBody = z.strictObject({
   gpu: gpu.optional(),
   port: port.optional(),
   startupTimeoutSeconds: startupTimeoutSeconds.optional(),
+  dockerfile: repoPath.optional(),
+  context: repoPath.optional(),
 });
 
 /** `POST /api/projects/:id/rollback`: the earlier deployment whose kept image serves again. */

@@ -12,3 +12,8 @@ export const EXIT = {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** A usage error whose message says all there is to say: no usage line follows it. */
+export class InputError extends UsageError {
+  override name = 'InputError';
+}

@@ -31,6 +31,10 @@ export async function statusCommand(api: ApiClient, id: string, json: boolean, o
     return EXIT.ok;
   }
   out(`${p.id}  ${statusOf(p)}\n  endpoint  ${p.endpoint}\n  source    ${p.repo} @ ${p.branch}\n`);
+  if (p.runtime.state) {
+    const last = p.runtime.lastRequestAt ? `, last request ${Math.round((Date.now() - Date.parse(p.runtime.lastRequestAt)) / 1000)}s ago` : '';
+    out(`  runtime   ${p.runtime.state}${last} (pauses after the gateway's PORTICO_PAUSE_AFTER_MS, sleeps after ${p.idleTimeoutSeconds}s idle)\n`);
+  }
   if (p.currentDeployment) out(`  serving   ${p.currentDeployment.commit?.slice(0, 12) ?? '?'} (deployment ${p.currentDeployment.id})\n`);
   const latest = p.latestDeployment;
   if (latest) {

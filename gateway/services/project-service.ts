@@ -29,11 +29,15 @@ export interface UpdateProjectInput {
   readonly port?: number | null | undefined;
   /** null: the gateway's default. */
   readonly startupTimeoutSeconds?: number | null | undefined;
+  /** The Dockerfile's path in the repository. */
+  readonly dockerfile?: string | undefined;
+  /** The build context's directory in the repository; a Dockerfile that was the old context's default moves with it. */
+  readonly context?: string | undefined;
 }
 
 export interface UpdateProjectResult {
   readonly project: Project;
-  /** The redeployment the change started (env, secrets, gpu or port changed), else null. */
+  /** The redeployment the change started (env, secrets, gpu, port, dockerfile or context changed), else null. */
   readonly deployment: Deployment | null;
 }
 
@@ -55,11 +59,11 @@ export interface ProjectService {
   list(): Promise<ProjectDetails[]>;
   get(id: string): Promise<ProjectDetails>;
   redeploy(id: string): Promise<Deployment>;
+  /** The project's deployments, newest first. */
+  listDeployments(projectId: string): Promise<Deployment[]>;
   update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
-  /** The project's deployments, newest first. */
-  listDeployments(projectId: string): Promise<Deployment[]>;
   /** Whether this gateway can roll back at all (its pipeline releases kept images; AWS's cannot yet). */
   canRollBack(): boolean;
   /** Whether an image is still kept (a rollback to it can be made); null when this gateway cannot tell. */
@@ -108,7 +112,7 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
         source: spec,
         branch,
         context,
-        dockerfile: input.dockerfile ?? (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`),
+        dockerfile: input.dockerfile ?? defaultDockerfile(context),
         gpu: input.gpu ?? 'auto',
         env: input.env ?? {},
         secrets: input.secrets ?? {},
@@ -135,16 +139,30 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return pipeline.enqueue(await mustGet(id));
     },
 
+    async listDeployments(projectId) {
+      await mustGet(projectId);
+      return store.listDeployments(projectId);
+    },
+
     async update(id, input) {
       const before = await mustGet(id);
       const env = input.env ? merge(before.env, input.env) : before.env;
       const secrets = input.secrets ? merge(before.secrets, input.secrets) : before.secrets;
       const gpu = input.gpu ?? before.gpu;
       const port = input.port === undefined ? before.port : input.port;
-      const project = await store.updateProject(id, { env, secrets, gpu, port, idleTimeoutSeconds: input.idleTimeoutSeconds, startupTimeoutSeconds: input.startupTimeoutSeconds });
-      // The container only sees new variables, a new GPU placement or a new port when it is replaced; the
+      const context = input.context ?? before.context;
+      const movesWithContext = input.context !== undefined && before.dockerfile === defaultDockerfile(before.context);
+      const dockerfile = input.dockerfile ?? (movesWithContext ? defaultDockerfile(context) : before.dockerfile);
+      const project = await store.updateProject(id, { env, secrets, gpu, port, context, dockerfile, idleTimeoutSeconds: input.idleTimeoutSeconds, startupTimeoutSeconds: input.startupTimeoutSeconds });
+      // The container only sees new variables, a new GPU placement, a new port or a new build when it is replaced; the
       // idle timeout is read live, the startup timeout at the next deployment.
-      const changed = !sameMap(env, before.env) || !sameMap(secrets, before.secrets) || gpu !== before.gpu || port !== before.port;
+      const changed =
+        !sameMap(env, before.env) ||
+        !sameMap(secrets, before.secrets) ||
+        gpu !== before.gpu ||
+        port !== before.port ||
+        context !== before.context ||
+        dockerfile !== before.dockerfile;
       return { project, deployment: changed ? await pipeline.enqueue(project) : null };
     },
 
@@ -159,11 +177,6 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       const deployment = await store.getDeployment(id);
       if (!deployment) throw new PorticoError('not_found', `no deployment "${id}"`);
       return deployment;
-    },
-
-    async listDeployments(projectId) {
-      await mustGet(projectId);
-      return store.listDeployments(projectId);
     },
 
     canRollBack() {
@@ -187,6 +200,10 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
       return store.readLog(deploymentId, offset);
     },
   };
+}
+
+function defaultDockerfile(context: string): string {
+  return context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`;
 }
 
 function merge(current: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>>): Record<string, string> {

@@ -26,6 +26,7 @@ describe('the Docker engine restarted under a running gateway', () => {
   afterAll(async () => {
     await gateway?.cleanUp();
     await repos.removeAll();
+    await engine?.stop();
   });
 
   const engineState = async (label: string) => {

@@ -21,6 +21,8 @@ export interface SecondEngine {
   readonly docker: Dockerode;
   /** Stops dockerd the way a host shutdown or package upgrade does (SIGTERM), and starts it again. */
   restart(): Promise<void>;
+  /** Stops dockerd for good and removes its bridges, so the run leaves no second engine behind (the leftover check looks). */
+  stop(): Promise<void>;
 }
 
 export async function startSecondEngine(): Promise<SecondEngine> {
@@ -46,7 +48,21 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       if (alive()) throw new Error(`the second dockerd (pid ${pid}) did not stop within 30 s; see ${LOG}`);
       await launch();
     },
+    stop: stopSecondEngine,
   };
+}
+
+/** Stops the second dockerd (SIGTERM, then SIGKILL after 30 s) and deletes the bridges made for it. Already stopped is fine. */
+export async function stopSecondEngine(): Promise<void> {
+  if (alive()) {
+    const pid = Number(readFileSync(PIDFILE, 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 300 && alive(); i += 1) await new Promise((r) => setTimeout(r, 100));
+    if (alive()) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && alive(); i += 1) await new Promise((r) => setTimeout(r, 100));
+    if (alive()) throw new Error(`the second dockerd (pid ${pid}) did not stop; see ${LOG}`);
+  }
+  await sh(`for bridge in ${BRIDGE} portico-fault1; do ! ip link show $bridge >/dev/null 2>&1 || ip link delete $bridge; done`);
 }
 
 function alive(): boolean {
