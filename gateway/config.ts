@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import type { GpuContention } from './domain/gpu-allocation.ts';
 import { type GpuPool, parseGpuPools } from './domain/gpu-pools.ts';
 
@@ -38,7 +39,11 @@ export interface Config {
   readonly token: string | undefined;
   /** HMAC secret GitHub signs webhook deliveries with; unset refuses every webhook. */
   readonly githubWebhookSecret: string | undefined;
+  /** What carries warm traffic: Portico's own Node proxy, or HAProxy driven by Portico (which is then the activator). */
+  readonly proxy: ProxyKind;
 }
+
+export type ProxyKind = 'node' | 'haproxy';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -82,6 +87,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'token', env: 'PORTICO_TOKEN', fallback: undefined, describe: 'API token: when set, every mutating API call needs `Authorization: Bearer <token>` (the CLI sends it from `PORTICO_TOKEN`); required when `--host` is not a loopback address', parse: nonEmpty },
   { key: 'githubWebhookSecret', env: 'PORTICO_GITHUB_WEBHOOK_SECRET', fallback: undefined, describe: 'secret of the GitHub webhook (`POST /api/webhooks/github`); unset: every webhook is refused', parse: nonEmpty },
   { key: 'keepImages', env: 'PORTICO_KEEP_IMAGES', fallback: '3', describe: 'images kept per project after each successful deploy (the newest; the serving one always stays); older ones are removed to free disk', parse: positiveInt },
+  { key: 'proxy', env: 'PORTICO_PROXY', flag: 'proxy', fallback: 'auto', describe: 'what carries warm traffic: `haproxy` (Portico starts HAProxy on the public port and routes through its runtime API), `node` (the embedded Node proxy), `auto` (haproxy when the `haproxy` binary is installed)', parse: proxyKind },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -136,6 +142,18 @@ function gpuPools(text: string, name: string): GpuPool[] {
 function contention(text: string, name: string): GpuContention {
   if (text !== 'evict' && text !== 'queue') throw new ConfigError(`${name} must be evict or queue, got "${text}"`);
   return text;
+}
+
+function proxyKind(text: string, name: string): ProxyKind {
+  const value = text.trim().toLowerCase();
+  if (value === 'auto') return haproxyInstalled() ? 'haproxy' : 'node';
+  if (value === 'node' || value === 'haproxy') return value;
+  throw new ConfigError(`${name} must be node, haproxy or auto, got "${text}"`);
+}
+
+/** Whether a `haproxy` binary is on the PATH (or where Debian installs it). */
+export function haproxyInstalled(path = process.env.PATH ?? ''): boolean {
+  return [...path.split(delimiter), '/usr/sbin', '/usr/local/sbin'].some((dir) => dir !== '' && existsSync(join(dir, 'haproxy')));
 }
 
 function port(text: string, name: string): number {

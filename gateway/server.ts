@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { type IncomingMessage, createServer, type Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { type HttpBindings, getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createHaproxyDataPlane } from './adapters/local/haproxy-data-plane.ts';
 import { createLocalPorts } from './adapters/local/local-ports.ts';
 import { detectLocalGpuPool } from './adapters/local/nvidia-gpu-probe.ts';
 import { createApp } from './app.ts';
@@ -21,6 +22,7 @@ import { createDeployPipeline } from './services/deploy-pipeline.ts';
 import { createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { recoverState } from './services/recovery.ts';
+import { routeFollowingStore } from './services/route-following-store.ts';
 import { type Scaler, createScaler } from './services/scaler.ts';
 
 export interface RunningGateway {
@@ -41,13 +43,17 @@ export interface ServerOptions {
 }
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const OBSERVE_INTERVAL_MS = 1_000;
 
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
   refuseOpenBind(config);
   const log = options.log ?? console.log;
   const local = createLocalPorts(config);
-  const store = versionedStore(local.store);
+  // With HAProxy in front, it listens on the public address and Portico behind it on loopback.
+  const haproxyPort = config.proxy === 'haproxy' ? (config.port === 0 ? await freePort(config.host) : config.port) : null;
+  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
+  const store = dataPlane ? routeFollowingStore(versionedStore(local.store), dataPlane) : versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
   log(engine ? `warning: ${engine}\nThe API is up; deployments will fail until an engine runs.` : `Docker engine: ${local.dockerWhere}`);
@@ -67,6 +73,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     gpuPools,
     gpuContention: config.gpuContention,
     onResumed: (upstream) => proxy.dropIdle(upstream),
+    ...(dataPlane ? { dataPlane } : {}),
   });
   const pipeline = createDeployPipeline(ports, {
     workDir: join(config.dataDir, 'work'),
@@ -77,13 +84,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     keepImages: config.keepImages,
   });
   const projects = createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
-  const publicPort = () => (server.address() as AddressInfo).port;
+  const publicPort = () => haproxyPort ?? (server.address() as AddressInfo).port;
   const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
   const routes = createRouteTable(store);
   const app = createApp({
     projects,
     endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
-    clientAddress: (c) => (c.env as HttpBindings).incoming.socket.remoteAddress ?? '',
+    clientAddress: (c) => clientOf((c.env as HttpBindings).incoming, dataPlane !== null),
     domain: config.domain,
     endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
@@ -91,12 +98,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     historyOf: (id) => metrics.history(id),
     containerLogs: (id, logOptions) => ports.runtime.logs(id, logOptions),
     gpus: { pools: gpuPools, holders: () => scaler.gpuHolders() },
-    prometheus: () => metrics.prometheus(),
+    prometheus: async () => {
+      await scaler.observe().catch(() => undefined); // what HAProxy carried, up to now
+      return metrics.prometheus();
+    },
     apiToken: config.token,
     githubWebhookSecret: config.githubWebhookSecret,
   });
-  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
-  const endpoint = { domain: config.domain, routes, gate, metrics };
+  const trustForwarded = dataPlane !== null;
+  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, trustForwarded });
+  const endpoint = { domain: config.domain, routes, gate, metrics, trustForwarded };
   const server = createServer(createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) }));
   // An idle client connection stays open longer than the load balancers and clients that reuse
   // them keep theirs (an AWS ALB's idle timeout is 60 s), so the gateway is not the side that
@@ -108,13 +119,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+    if (dataPlane) server.listen(0, '127.0.0.1', resolve);
+    else server.listen(config.port, config.host, resolve);
   });
+  if (dataPlane) {
+    try {
+      await dataPlane.start((server.address() as AddressInfo).port);
+    } catch (error) {
+      server.close();
+      local.close();
+      throw error;
+    }
+    log(`HAProxy (pid ${dataPlane.pid}) carries warm traffic on port ${haproxyPort}; Portico is its activator on 127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
   log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();
+  // What HAProxy carries shows in the dashboard's metrics within a second.
+  const observer = dataPlane ? setInterval(() => void scaler.observe().catch(() => undefined), OBSERVE_INTERVAL_MS) : null;
+  observer?.unref();
 
   return {
     url,
@@ -124,7 +149,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     app,
     async close() {
       clearInterval(reaper);
+      if (observer) clearInterval(observer);
       await pipeline.idle();
+      await dataPlane?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -148,4 +175,23 @@ export function isLoopback(host: string): boolean {
   if (bare === 'localhost' || bare === '::1') return true;
   const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare;
   return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** A port nothing listens on now, for HAProxy when the operator asked for any (`--port 0`, tests). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The client's address: the socket's peer, or behind HAProxy the last X-Forwarded-For entry it appended. */
+function clientOf(incoming: IncomingMessage, behindProxy: boolean): string {
+  const forwarded = incoming.headers['x-forwarded-for'];
+  if (behindProxy && typeof forwarded === 'string') return forwarded.split(',').pop()!.trim();
+  return incoming.socket.remoteAddress ?? '';
 }
