@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { nodeDemo } from '../support/node-demo.ts';
 
-describe('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda)', () => {
+describe.each(DATA_PLANES)('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda), behind %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ reapIntervalMs: 3_600_000 });
+    gateway = await startTestGateway({ reapIntervalMs: 3_600_000, proxy });
     const created = await gateway.api('POST', '/api/projects', { repo: (await repos.create(nodeDemo())).url });
     label = created.body.id;
     expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');

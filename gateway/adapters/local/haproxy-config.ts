@@ -17,7 +17,6 @@ export const haproxyFiles = (dir: string) => ({
   config: join(dir, 'haproxy.cfg'),
   routes: join(dir, 'routes.map'),
   socket: join(dir, 'admin.sock'),
-  error400: join(dir, '400.http'),
   error504: join(dir, '504.http'),
 });
 
@@ -49,7 +48,6 @@ defaults
   timeout http-keep-alive ${CLIENT_IDLE_MS}ms
   timeout server ${settings.upstreamTimeoutMs}ms
   timeout tunnel 1h
-  errorfile 400 ${files.error400}
   errorfile 504 ${files.error504}
 
 frontend public
@@ -92,10 +90,9 @@ backend portico
 }
 
 /** Error pages HAProxy sends itself, worded as Portico's own. */
-export function haproxyErrorPages(settings: HaproxySettings): { readonly error400: string; readonly error504: string } {
+export function haproxyErrorPages(settings: HaproxySettings): { readonly error504: string } {
   const page = (status: string, text: string) => `HTTP/1.1 ${status}\r\ncontent-type: text/plain; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`;
   return {
-    error400: page('400 Bad Request', 'Bad request.\n'),
     error504: page('504 Gateway Timeout', `the demo did not respond within ${settings.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)\n`),
   };
 }

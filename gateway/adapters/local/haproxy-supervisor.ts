@@ -26,7 +26,6 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
   await rm(settings.dir, { recursive: true, force: true });
   await mkdir(settings.dir, { recursive: true, mode: 0o700 });
   const pages = haproxyErrorPages(settings);
-  await writeFile(files.error400, pages.error400);
   await writeFile(files.error504, pages.error504);
   await writeFile(files.config, haproxyConfig(settings));
 
