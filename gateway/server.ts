@@ -32,6 +32,8 @@ export interface RunningGateway {
   readonly scaler: Scaler;
   /** The Hono app on the gateway's own host (its `routes` list every API route). */
   readonly app: Hono;
+  /** The HAProxy process carrying warm traffic (PORTICO_PROXY=haproxy), if any. */
+  readonly proxyPid: () => number | undefined;
   /** Waits for running deployments, then stops listening. */
   close(): Promise<void>;
 }
@@ -147,6 +149,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server,
     scaler,
     app,
+    proxyPid: () => dataPlane?.pid,
     async close() {
       clearInterval(reaper);
       if (observer) clearInterval(observer);
