@@ -151,9 +151,16 @@ function proxyKind(text: string, name: string): ProxyKind {
   throw new ConfigError(`${name} must be node, haproxy or auto, got "${text}"`);
 }
 
-/** Whether a `haproxy` binary is on the PATH (or where Debian installs it). */
-export function haproxyInstalled(path = process.env.PATH ?? ''): boolean {
-  return [...path.split(delimiter), '/usr/sbin', '/usr/local/sbin'].some((dir) => dir !== '' && existsSync(join(dir, 'haproxy')));
+/** Where the `haproxy` binary is: on the PATH, or where Debian installs it (often off a non-root PATH). */
+export function findHaproxy(path = process.env.PATH ?? ''): string | null {
+  for (const dir of [...path.split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
+    if (dir !== '' && existsSync(join(dir, 'haproxy'))) return join(dir, 'haproxy');
+  }
+  return null;
+}
+
+export function haproxyInstalled(path?: string): boolean {
+  return findHaproxy(path) !== null;
 }
 
 function port(text: string, name: string): number {

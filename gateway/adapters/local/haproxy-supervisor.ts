@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { findHaproxy } from '../../config.ts';
 import { PorticoError } from '../../errors.ts';
 import { type HaproxySettings, haproxyConfig, haproxyErrorPages, haproxyFiles } from './haproxy-config.ts';
 
@@ -20,7 +21,7 @@ const RESTART_DELAY_MS = 1_000;
  */
 export async function superviseHaproxy(settings: HaproxySettings, options: HaproxySupervisorOptions) {
   const files = haproxyFiles(settings.dir);
-  const binary = options.binary ?? 'haproxy';
+  const binary = options.binary ?? findHaproxy() ?? 'haproxy';
   const log = options.log ?? console.log;
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   await rm(settings.dir, { recursive: true, force: true });
