@@ -32,6 +32,8 @@ export interface RunningGateway {
   readonly scaler: Scaler;
   /** The Hono app on the gateway's own host (its `routes` list every API route). */
   readonly app: Hono;
+  /** Portico's own listener: the public port with the Node proxy; behind HAProxy, its loopback port. */
+  readonly listenerPort: number;
   /** The HAProxy process carrying warm traffic (PORTICO_PROXY=haproxy), if any. */
   readonly proxyPid: () => number | undefined;
   /** Waits for running deployments, then stops listening. */
@@ -149,6 +151,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server,
     scaler,
     app,
+    listenerPort: (server.address() as AddressInfo).port,
     proxyPid: () => dataPlane?.pid,
     async close() {
       clearInterval(reaper);
