@@ -290,11 +290,20 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     });
   }
 
-  /** New traffic the data plane carried counts as activity, and into the project's metrics. */
-  async function observe(): Promise<void> {
+  /** New traffic the data plane carried counts as activity, and into the project's metrics; one reading at a time. */
+  let observing: Promise<void> | null = null;
+  function observe(): Promise<void> {
+    observing ??= readActivity().finally(() => {
+      observing = null;
+    });
+    return observing;
+  }
+
+  async function readActivity(): Promise<void> {
     if (!dataPlane) return;
+    const activity = await dataPlane.activity();
     const now = clock.now();
-    for (const [label, seen] of await dataPlane.activity()) {
+    for (const [label, seen] of activity) {
       const before = carried.get(label) ?? { inFlight: 0, requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 };
       carried.set(label, seen);
       const restarted = seen.requests < before.requests; // the engine restarted or the entry expired: counting from zero
