@@ -63,7 +63,7 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
       res,
       admission.upstream,
       (failure) => {
-        if (failure.retryable && !retried) {
+        if (failure.retryable && !retried && !res.destroyed) {
           retrying = true;
           admission.release();
           return void retryAfterRecheck(req, res, target);

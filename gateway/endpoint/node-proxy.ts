@@ -39,6 +39,8 @@ export function createNodeProxy(options: NodeProxyOptions) {
   }
 
   function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
+    // The client is gone already (a retry after it hung up): its 'close' will not come again.
+    if (res.destroyed) return onEnd({ status: 499, bytesIn: 0, bytesOut: 0 });
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > options.maxBodyBytes) {
       onFailure(tooLarge());
