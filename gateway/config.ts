@@ -41,6 +41,11 @@ export interface Config {
   readonly githubWebhookSecret: string | undefined;
   /** What carries warm traffic: Portico's own Node proxy, or HAProxy driven by Portico (which is then the activator). */
   readonly proxy: ProxyKind;
+  /** PEM certificate (chain) and key for HTTPS, e.g. a wildcard for `*.{domain}` and `{domain}`; both or neither. */
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  /** Where HTTPS is served when a certificate is set; plain HTTP on `port` then redirects to it. */
+  readonly httpsPort: number;
 }
 
 export type ProxyKind = 'node' | 'haproxy';
@@ -88,6 +93,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'githubWebhookSecret', env: 'PORTICO_GITHUB_WEBHOOK_SECRET', fallback: undefined, describe: 'secret of the GitHub webhook (`POST /api/webhooks/github`); unset: every webhook is refused', parse: nonEmpty },
   { key: 'keepImages', env: 'PORTICO_KEEP_IMAGES', fallback: '3', describe: 'images kept per project after each successful deploy (the newest; the serving one always stays); older ones are removed to free disk', parse: positiveInt },
   { key: 'proxy', env: 'PORTICO_PROXY', flag: 'proxy', fallback: 'auto', describe: 'what carries warm traffic: `haproxy` (Portico starts HAProxy on the public port and routes through its runtime API), `node` (the embedded Node proxy), `auto` (haproxy when the `haproxy` binary is installed)', parse: proxyKind },
+  { key: 'tlsCert', env: 'PORTICO_TLS_CERT', flag: 'tls-cert', fallback: undefined, describe: 'PEM certificate chain for HTTPS (a wildcard for `*.{domain}` plus `{domain}`); needs `PORTICO_TLS_KEY` and the haproxy proxy; plain HTTP then redirects to HTTPS', parse: (text) => resolve(text) },
+  { key: 'tlsKey', env: 'PORTICO_TLS_KEY', flag: 'tls-key', fallback: undefined, describe: 'PEM private key of `PORTICO_TLS_CERT`', parse: (text) => resolve(text) },
+  { key: 'httpsPort', env: 'PORTICO_HTTPS_PORT', flag: 'https-port', fallback: '8443', describe: 'port HTTPS is served on when a certificate is set', parse: port },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -100,7 +108,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fl
     const text = fromFlag ?? emptyToUndefined(env[setting.env]) ?? setting.fallback;
     values[setting.key] = text === undefined ? undefined : setting.parse(text, name);
   }
-  return values as unknown as Config;
+  const config = values as unknown as Config;
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError('PORTICO_TLS_CERT (--tls-cert) and PORTICO_TLS_KEY (--tls-key) go together: set both, or neither for plain HTTP');
+  }
+  if (config.tlsCert !== undefined && config.proxy !== 'haproxy') {
+    throw new ConfigError('HTTPS (--tls-cert/--tls-key) is served by HAProxy: install it (apt-get install haproxy) and set PORTICO_PROXY=haproxy, or leave TLS to a proxy in front');
+  }
+  return config;
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {

@@ -56,7 +56,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const local = createLocalPorts(config);
   // With HAProxy in front, it listens on the public address and Portico behind it on loopback.
   const haproxyPort = config.proxy === 'haproxy' ? (config.port === 0 ? await freePort(config.host) : config.port) : null;
-  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
+  const tls = config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey, port: config.httpsPort === 0 ? await freePort(config.host) : config.httpsPort } : undefined;
+  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, ...(tls ? { tls } : {}), domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
   const store = dataPlane ? routeFollowingStore(versionedStore(local.store), dataPlane) : versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
@@ -96,7 +97,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
     clientAddress: (c) => clientOf((c.env as HttpBindings).incoming, dataPlane !== null),
     domain: config.domain,
-    endpointUrl: (id) => endpointUrl(id, { domain: config.domain, port: publicPort() }),
+    endpointUrl: (id) => endpointUrl(id, tls ? { domain: config.domain, port: tls.port, scheme: 'https' } : { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
     historyOf: (id) => metrics.history(id),
@@ -136,8 +137,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     log(`HAProxy (pid ${dataPlane.pid}) carries warm traffic on port ${haproxyPort}; Portico is its activator on 127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
-  log(`Portico gateway on ${url} (endpoints at http://{label}.${config.domain}:${publicPort()}), data in ${config.dataDir}`);
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${tls?.port ?? publicPort()}`;
+  log(`Portico gateway on ${url} (endpoints at ${tls ? endpointUrl('{label}', { domain: config.domain, port: tls.port, scheme: 'https' }) : `http://{label}.${config.domain}:${publicPort()}`}), data in ${config.dataDir}`);
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();

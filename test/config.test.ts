@@ -44,4 +44,10 @@ describe('loadConfig', () => {
     expect(loadConfig({}).proxy).toBe(haproxyInstalled() ? 'haproxy' : 'node');
     expect(haproxyInstalled('/nonexistent')).toBe(haproxyInstalled('')); // only the well-known sbin dirs remain
   });
+
+  it('takes a TLS certificate only with its key, and only with HAProxy to serve it, naming the fix', () => {
+    expect(() => loadConfig({ PORTICO_PROXY: 'haproxy', PORTICO_TLS_CERT: '/x/cert.pem' })).toThrow(/set both/);
+    expect(() => loadConfig({ PORTICO_PROXY: 'node', PORTICO_TLS_CERT: '/x/cert.pem', PORTICO_TLS_KEY: '/x/key.pem' })).toThrow(/PORTICO_PROXY=haproxy/);
+    expect(loadConfig({ PORTICO_PROXY: 'haproxy' }, { 'tls-cert': '/x/cert.pem', 'tls-key': '/x/key.pem', 'https-port': '443' })).toMatchObject({ tlsCert: '/x/cert.pem', tlsKey: '/x/key.pem', httpsPort: 443 });
+  });
 });

@@ -10,7 +10,8 @@ import { listCommand, logsCommand, removeCommand, statusCommand } from './projec
 
 const USAGE = `usage: portico <command> [options]
 
-  serve                      run the gateway and API (--port 8080 --host 127.0.0.1 --data-dir ./.portico --domain localhost --proxy auto|node|haproxy)
+  serve                      run the gateway and API (--port 8080 --host 127.0.0.1 --data-dir ./.portico --domain localhost --proxy auto|node|haproxy
+                             --tls-cert PEM --tls-key PEM --https-port 8443)
   deploy <repo> [options]    deploy owner/repo, a git URL or a local directory; streams phases and build log
       --branch B  --dockerfile PATH  --context DIR  --gpu auto|prefer|off|N  --env NAME=value (repeatable)  --json  --no-follow
   ls [--json]                list projects
@@ -102,7 +103,7 @@ export async function main(argv: readonly string[], out: Out = (t) => void proce
 }
 
 async function serve(args: readonly string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, domain: { type: 'string' }, proxy: { type: 'string' } }, false);
+  const { values } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, domain: { type: 'string' }, proxy: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'https-port': { type: 'string' } }, false);
   const config = loadConfig(process.env, values as Record<string, string | undefined>);
   const { startServer } = await import('../server.ts'); // only `serve` needs the engine and SQLite adapters
   const gateway = await startServer(config);

@@ -11,6 +11,8 @@ export interface HaproxySettings {
   readonly activatorPort: number;
   readonly upstreamTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** HTTPS on `port` with a PEM certificate and key (files); plain HTTP then only redirects to it. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly port: number };
 }
 
 export const haproxyFiles = (dir: string) => ({
@@ -18,6 +20,8 @@ export const haproxyFiles = (dir: string) => ({
   routes: join(dir, 'routes.map'),
   socket: join(dir, 'admin.sock'),
   error504: join(dir, '504.http'),
+  /** Certificate chain and key in one file, as HAProxy's `crt` takes them. */
+  tlsPem: join(dir, 'tls.pem'),
 });
 
 /** The header block Node accepts (its default `maxHeaderSize`); bigger gets 431, as from the Node proxy. */
@@ -34,7 +38,15 @@ const CLIENT_IDLE_MS = 65_000;
  */
 export function haproxyConfig(settings: HaproxySettings): string {
   const files = haproxyFiles(settings.dir);
-  const bind = settings.host.includes(':') ? `[${settings.host}]:${settings.port}` : `${settings.host}:${settings.port}`;
+  const address = (port: number) => (settings.host.includes(':') ? `[${settings.host}]:${port}` : `${settings.host}:${port}`);
+  const tls = settings.tls;
+  const httpsSuffix = tls && tls.port !== 443 ? `:${tls.port}` : '';
+  const tlsLines = tls
+    ? `  bind ${address(tls.port)} ssl crt ${files.tlsPem} alpn h2,http/1.1
+  # Plain HTTP only redirects, except ACME's HTTP-01 challenge path.
+  http-request redirect location https://%[req.hdr(host),field(1,:)]${httpsSuffix}%[capture.req.uri] code 308 if !{ ssl_fc } !{ path_beg /.well-known/acme-challenge/ }
+`
+    : '';
   return `# Written by Portico at start; routes change through the admin socket, never by editing this file.
 global
   stats socket ${files.socket} mode 600 level admin
@@ -51,12 +63,13 @@ defaults
   errorfile 504 ${files.error504}
 
 frontend public
-  bind ${bind}
-  # Only origin-form targets: an absolute URI or CONNECT is how open proxies are abused.
-  http-request return status 400 content-type "text/plain; charset=utf-8" string "Portico is not a forward proxy: request a path, not an absolute URL." unless { url_beg / }
+  bind ${address(settings.port)}
+${tlsLines}  # Only origin-form targets: an absolute URI or CONNECT is how open proxies are abused (HTTP/2
+  # requests always carry a path; HAProxy shows them as absolute URIs built from :authority).
+  http-request return status 400 content-type "text/plain; charset=utf-8" string "Portico is not a forward proxy: request a path, not an absolute URL." if METH_CONNECT || !{ req.ver 2.0 } !{ url_beg / }
   http-request return status 431 content-type "text/plain; charset=utf-8" string "Request header fields too large." if { req.hdrs,length gt ${MAX_HEADER_BYTES} }
   http-request set-header X-Forwarded-Host %[req.hdr(host)]
-  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Proto ${tls ? 'https if { ssl_fc }\n  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }' : 'http'}
   http-request set-var(txn.up) req.hdr(host),field(1,:),lower,map(${files.routes})
   # Left to Portico, which enforces them while streaming: bodies without a declared length or over
   # the limit (413), and extra hop-by-hop headers named in Connection.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { findHaproxy } from '../../config.ts';
 import { PorticoError } from '../../errors.ts';
@@ -28,6 +28,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
   await mkdir(settings.dir, { recursive: true, mode: 0o700 });
   const pages = haproxyErrorPages(settings);
   await writeFile(files.error504, pages.error504);
+  if (settings.tls) await writeFile(files.tlsPem, await tlsPem(settings.tls.certFile, settings.tls.keyFile), { mode: 0o600 });
   await writeFile(files.config, haproxyConfig(settings));
 
   let child: ChildProcess | null = null;
@@ -95,4 +96,14 @@ async function waitForSocket(path: string, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new PorticoError('engine_unavailable', `HAProxy did not open its admin socket ${path} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The certificate chain and its key in one PEM, read once at start; a file that cannot be read says which. */
+async function tlsPem(certFile: string, keyFile: string): Promise<string> {
+  const read = (file: string, what: string) =>
+    readFile(file, 'utf8').catch((error: unknown) => {
+      throw new PorticoError('invalid_input', `cannot read the TLS ${what} ${file} (PORTICO_TLS_${what === 'certificate' ? 'CERT' : 'KEY'}): ${(error as Error).message}`, { cause: error });
+    });
+  const [cert, key] = await Promise.all([read(certFile, 'certificate'), read(keyFile, 'key')]);
+  return `${cert.trim()}\n${key.trim()}\n`;
 }
