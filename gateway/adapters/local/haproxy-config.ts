@@ -98,7 +98,9 @@ backend containers
 
 backend portico
   option forwardfor
-  server portico 127.0.0.1:${settings.activatorPort}
+  # Few idle connections kept to Portico, and not for long: once its clients are gone it holds
+  # no descriptors for them.
+  server portico 127.0.0.1:${settings.activatorPort} pool-max-conn 8 pool-purge-delay 1s
 `;
 }
 
