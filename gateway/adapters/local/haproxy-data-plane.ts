@@ -5,10 +5,6 @@ import { type HaproxySupervisor, superviseHaproxy } from './haproxy-supervisor.t
 
 const DRAIN_POLL_MS = 20;
 
-/**
- * HAProxy as Portico's data plane: routes are entries of a map changed over the admin socket
- * (`set map`/`add map`/`del map`), activity and counters come from the stick table keyed by host.
- */
 export interface HaproxyDataPlaneSettings extends Omit<HaproxySettings, 'activatorPort'> {
   readonly domain: string;
   readonly binary?: string;
@@ -21,6 +17,10 @@ export interface HaproxyDataPlane extends DataPlane {
   readonly pid: number | undefined;
 }
 
+/**
+ * HAProxy as Portico's data plane: routes are entries of a map changed over the admin socket
+ * (`set map`/`add map`/`del map`), activity and counters come from the stick table keyed by host.
+ */
 export function createHaproxyDataPlane(settings: HaproxyDataPlaneSettings): HaproxyDataPlane {
   const routes = new Map<string, string>(); // host → ip:port, to load again if HAProxy restarts
   const files = haproxyFiles(settings.dir);
