@@ -73,6 +73,14 @@ describe('HTTPS with an operator-supplied certificate (--tls-cert/--tls-key), se
   });
 
   afterAll(async () => {
+    // The test gateway's own clean-up speaks plain HTTP, which now redirects: delete over HTTPS.
+    if (label) {
+      await new Promise<void>((resolve) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: httpsPort, path: `/api/projects/${label}`, method: 'DELETE', ca, servername: DOMAIN, agent: false, headers: { host: DOMAIN } }, (res) => (res.resume(), res.on('end', resolve)));
+        req.on('error', () => resolve());
+        req.end();
+      });
+    }
     await gateway?.stop({ removeData: true }).catch(() => undefined);
     await repos.removeAll();
     await rm(dir, { recursive: true, force: true });
