@@ -18,6 +18,7 @@ import { evaluate } from './goals.ts';
 import { startNginx } from './nginx.ts';
 import { measureLambdaBundle } from './lambda-bundle.ts';
 import { formatTable, writeResults } from './report.ts';
+import { timeToFirstByte } from './first-byte.ts';
 import { findTool } from './tools.ts';
 import { LIGHT_LOAD, LOAD, WARM_UP_SECONDS, type WarmTarget, measureWarm } from './warm.ts';
 import { BARE_POLL_INTERVAL_MS, type ThroughPortico, measureColdWakes, measurePausedWakes } from './wake.ts';
@@ -46,13 +47,20 @@ async function main(): Promise<void> {
   log(`note: wrk, nginx, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
 
   // Nothing scales down on its own during the bench: the scaler moves only when told to.
-  const gateway = await startTestGateway({ wakeWaitMs: 120_000, reapIntervalMs: 3_600_000, pauseAfterMs: 3_600_000, startupTimeoutMs: 60_000 });
+  // HAProxy in front, so one gateway offers every path: HAProxy on its public port, and the
+  // embedded Node proxy on Portico's own listener behind it (the activator), by Host and by /p/.
+  const gateway = await startTestGateway({ proxy: 'haproxy', wakeWaitMs: 120_000, reapIntervalMs: 3_600_000, pauseAfterMs: 3_600_000, startupTimeoutMs: 60_000 });
   cleanup.add('stop the gateway and delete the bench project', () => gateway.cleanUp());
   log(`gateway on ${gateway.url}; deploying the node demo…`);
   const demo = await deployDemo(gateway);
   cleanup.add('remove the demo repository', () => demo.repo.remove());
   const serving = await servingContainer(docker, demo.label);
-  const portico: ThroughPortico = { url: `${gateway.url}/`, host: `${demo.label}.${gateway.config.domain}`, label: demo.label, scaler: gateway.gateway.scaler };
+  const host = `${demo.label}.${gateway.config.domain}`;
+  const viaHaproxy: ThroughPortico = { url: `${gateway.url}/`, host, label: demo.label, scaler: gateway.gateway.scaler };
+  const nodeUrl = `http://127.0.0.1:${gateway.gateway.listenerPort}`;
+  const viaNode: ThroughPortico = { ...viaHaproxy, url: `${nodeUrl}/` };
+  // The first request goes through Portico, which then routes the demo through HAProxy.
+  if ((await timeToFirstByte(viaHaproxy.url, { headers: { host } })).status !== 200) throw new Error('the demo did not answer through HAProxy');
   log(`demo ${demo.label} (${demo.image}) in container ${serving.id.slice(0, 12)} on 127.0.0.1:${serving.port}`);
 
   const nginx = await startNginx(serving.port);
@@ -61,8 +69,10 @@ async function main(): Promise<void> {
   else log(`note: ${nginxNote}`);
   const targets: WarmTarget[] = [
     { name: 'direct', url: `http://127.0.0.1:${serving.port}/` },
-    { name: 'portico', url: portico.url, headers: { Host: portico.host } },
     ...(nginx ? [{ name: 'nginx' as const, url: nginx.url }] : []),
+    { name: 'haproxy', url: viaHaproxy.url, headers: { Host: host } },
+    { name: 'node-host', url: viaNode.url, headers: { Host: host } },
+    { name: 'node-prefix', url: `${nodeUrl}/p/${demo.label}/` },
   ];
   log(`\nwarm proxy: ${wrkLine(LOAD)}, ${ROUNDS} interleaved rounds after a ${WARM_UP_SECONDS} s warm-up each`);
   const warm = await measureWarm(targets, LOAD, ROUNDS, log);
@@ -70,23 +80,33 @@ async function main(): Promise<void> {
   const warmOneConnection = await measureWarm(targets, LIGHT_LOAD, ROUNDS, log);
   await nginx?.stop(); // frees its CPU for the wake measurements
 
-  log(`\nwake from stopped: ${COLD_WAKES} × Portico and ${COLD_WAKES} × bare (docker start + inspect + GET every ${BARE_POLL_INTERVAL_MS} ms), alternating`);
+  log(`\nwake from stopped: ${COLD_WAKES} × through HAProxy, through the Node proxy and bare (docker start + inspect + GET every ${BARE_POLL_INTERVAL_MS} ms), alternating`);
   const bare = await createBareTwin(docker, serving.id);
   cleanup.add('remove the bare baseline container', () => bare.remove());
-  const cold = await measureColdWakes(portico, bare, COLD_WAKES);
+  const cold = await measureColdWakes([viaHaproxy, viaNode], bare, COLD_WAKES);
   await bare.remove();
-  log(`  Portico ms: ${cold.porticoMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+  const [haproxyStoppedMs, nodeStoppedMs] = cold.pathMs as [number[], number[]];
+  log(`  HAProxy ms: ${haproxyStoppedMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+  log(`  Node ms:    ${nodeStoppedMs.map((ms) => ms.toFixed(0)).join(', ')}`);
   log(`  bare ms:    ${cold.bareMs.map((ms) => ms.toFixed(0)).join(', ')}`);
 
-  log(`\nwake from paused: ${PAUSED_WAKES} ×`);
-  const pausedMs = await measurePausedWakes(portico, PAUSED_WAKES);
-  log(`  Portico ms: ${pausedMs.map((ms) => ms.toFixed(1)).join(', ')}`);
+  log(`\nwake from paused: ${PAUSED_WAKES} × through each`);
+  const haproxyPausedMs = await measurePausedWakes(viaHaproxy, PAUSED_WAKES);
+  const nodePausedMs = await measurePausedWakes(viaNode, PAUSED_WAKES);
+  log(`  HAProxy ms: ${haproxyPausedMs.map((ms) => ms.toFixed(1)).join(', ')}`);
+  log(`  Node ms:    ${nodePausedMs.map((ms) => ms.toFixed(1)).join(', ')}`);
 
-  log(`\nburst: ${BURST} concurrent GETs on a sleeping demo`);
-  const burst = await measureBurst(portico, docker, serving.id, BURST);
+  log(`\nburst: ${BURST} concurrent GETs on a sleeping demo, through HAProxy`);
+  const burst = await measureBurst(viaHaproxy, docker, serving.id, BURST);
   log(`  statuses ${JSON.stringify(burst.statuses)}, ${burst.containerStarts} container start(s), all answered in ${burst.durationMs.toFixed(0)} ms`);
 
-  const measurements = { warm, warmOneConnection, wake: { stoppedPorticoMs: cold.porticoMs, stoppedBareMs: cold.bareMs, pausedMs }, burst };
+  const measurements = {
+    warm,
+    warmOneConnection,
+    bareStartMs: cold.bareMs,
+    wake: { haproxy: { stoppedMs: haproxyStoppedMs, pausedMs: haproxyPausedMs }, node: { stoppedMs: nodeStoppedMs, pausedMs: nodePausedMs } },
+    burst,
+  };
   const metrics = evaluate(measurements, nginxNote);
   log(`\n${formatTable(metrics)}`);
   log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); wake figures: medians.`);
@@ -97,7 +117,7 @@ async function main(): Promise<void> {
     date: new Date(began).toISOString(),
     durationSeconds: Math.round((Date.now() - began) / 1000),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: load },
-    note: 'wrk, nginx, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not.',
+    note: 'wrk, nginx, HAProxy, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not. direct, nginx and HAProxy all reach the container at the address Portico routes to (its published loopback port unless the runtime gives its own address).',
     settings: {
       wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
       nginx: nginx ? { version: nginx.version, workerProcesses: 1, upstreamKeepalive: 64 } : null,

@@ -16,13 +16,13 @@ export const BARE_POLL_INTERVAL_MS = 5;
 const ANSWER_TIMEOUT_MS = 60_000;
 
 /**
- * Wake from stopped, `runs` times each, alternating so drift on a shared machine hits both
- * alike. Portico: the scaler stops the container, then one GET through the gateway is timed to
- * its first byte. Bare: the twin is stopped, then `docker start` + inspect + a GET every 5 ms
- * until one answers is timed.
+ * Wake from stopped, `runs` times each, alternating so drift on a shared machine hits all
+ * alike. Through each path: the scaler stops the container, then one GET through that path is
+ * timed to its first byte. Bare: the twin is stopped, then `docker start` + inspect + a GET
+ * every 5 ms until one answers is timed.
  */
-export async function measureColdWakes(portico: ThroughPortico, bare: BareContainer, runs: number): Promise<{ porticoMs: number[]; bareMs: number[] }> {
-  const porticoMs: number[] = [];
+export async function measureColdWakes(paths: readonly ThroughPortico[], bare: BareContainer, runs: number): Promise<{ pathMs: number[][]; bareMs: number[] }> {
+  const pathMs: number[][] = paths.map(() => []);
   const bareMs: number[] = [];
   await pollUntilAnswer((await bare.start()).url, BARE_POLL_INTERVAL_MS, ANSWER_TIMEOUT_MS); // first boot, untimed: every timed one is a restart, as Portico's are
   for (let run = 0; run < runs; run += 1) {
@@ -32,12 +32,14 @@ export async function measureColdWakes(portico: ThroughPortico, bare: BareContai
     expectOk(await pollUntilAnswer(url, BARE_POLL_INTERVAL_MS, ANSWER_TIMEOUT_MS), 'bare wake');
     bareMs.push(performance.now() - started);
 
-    await portico.scaler.sleep(portico.label);
-    expectState(portico, 'sleeping');
-    porticoMs.push(await timedGet(portico, 'wake from stopped'));
+    for (const [index, portico] of paths.entries()) {
+      await portico.scaler.sleep(portico.label);
+      expectState(portico, 'sleeping');
+      pathMs[index]!.push(await timedGet(portico, 'wake from stopped'));
+    }
   }
   await bare.stop();
-  return { porticoMs, bareMs };
+  return { pathMs, bareMs };
 }
 
 /** Wake from paused (cgroup freezer), `runs` times: the scaler pauses, then one GET through the gateway is timed. */

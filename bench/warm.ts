@@ -2,7 +2,8 @@ import { type WrkOptions, type WrkResult, runWrk } from './wrk.ts';
 
 /** One way to reach the same demo container. */
 export interface WarmTarget {
-  readonly name: 'direct' | 'portico' | 'nginx';
+  /** `node-host`/`node-prefix`: the embedded Node proxy by Host and under `/p/{label}/`. */
+  readonly name: 'direct' | 'nginx' | 'haproxy' | 'node-host' | 'node-prefix';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -34,7 +35,7 @@ export async function measureWarm(targets: readonly WarmTarget[], load: WrkOptio
       if (result.non2xx > 0 || result.socketErrors > 0) {
         log(`  warning: ${target.name} round ${round} had ${result.non2xx} non-2xx answers and ${result.socketErrors} socket errors`);
       }
-      log(`  ${target.name.padEnd(8)} round ${round}: ${result.requestsPerSec.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`);
+      log(`  ${target.name.padEnd(11)} round ${round}: ${result.requestsPerSec.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`);
       runs.get(target.name)!.push(result);
     }
   }

@@ -7,7 +7,7 @@ import { type DashboardDeps, createDashboard } from './ui/dashboard.tsx';
 
 /** The runtime-agnostic Hono app for the gateway's own host: health, metrics, REST API. */
 export interface AppDeps extends ApiDeps, DashboardDeps {
-  readonly prometheus: () => string;
+  readonly prometheus: () => string | Promise<string>;
   /** Serves an endpoint from a web-standard Request (the `/p/{label}/` path prefix). */
   readonly endpoint: (request: EndpointRequest) => Promise<Response>;
   readonly clientAddress: (c: Context) => string;
@@ -27,7 +27,7 @@ export function createApp(deps: AppDeps): Hono {
   app.all('/p/:label', async (c) => (c.req.method === 'GET' && !c.req.path.endsWith('/') ? c.redirect(`/p/${c.req.param('label')}/`, 308) : servePrefixed(c)));
   app.all('/p/:label/*', (c) => servePrefixed(c));
   app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/metrics', (c) => c.text(deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', async (c) => c.text(await deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
   app.route('/', createApiRoutes(deps)); // under /api (its own base path)
   app.route('/', createDashboard(deps));
   app.notFound((c) =>

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import type { GpuContention } from './domain/gpu-allocation.ts';
 import { type GpuPool, parseGpuPools } from './domain/gpu-pools.ts';
 
@@ -51,7 +52,11 @@ export interface Config {
   readonly acmeCaFile: string | undefined;
   readonly tlsRenewBeforeDays: number;
   readonly tlsRenewCheckIntervalMs: number;
+  /** What carries warm traffic: Portico's own Node proxy, or HAProxy driven by Portico (which is then the activator). */
+  readonly proxy: ProxyKind;
 }
+
+export type ProxyKind = 'node' | 'haproxy';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -104,6 +109,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'acmeCaFile', env: 'PORTICO_ACME_CA_FILE', fallback: undefined, describe: 'PEM of a CA to trust for the ACME directory\'s own HTTPS (a private ACME server, or Pebble in tests)', parse: (text) => resolve(text) },
   { key: 'tlsRenewBeforeDays', env: 'PORTICO_TLS_RENEW_BEFORE_DAYS', fallback: '30', describe: 'a certificate is renewed when it expires within this many days', parse: positiveInt },
   { key: 'tlsRenewCheckIntervalMs', env: 'PORTICO_TLS_RENEW_CHECK_INTERVAL_MS', fallback: '3600000', describe: 'how often certificates are checked for renewal (and failed ones retried)', parse: positiveInt },
+  { key: 'proxy', env: 'PORTICO_PROXY', flag: 'proxy', fallback: 'auto', describe: 'what carries warm traffic: `haproxy` (Portico starts HAProxy on the public port and routes through its runtime API), `node` (the embedded Node proxy), `auto` (haproxy when the `haproxy` binary is installed)', parse: proxyKind },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 
@@ -116,7 +122,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fl
     const text = fromFlag ?? emptyToUndefined(env[setting.env]) ?? setting.fallback;
     values[setting.key] = text === undefined ? undefined : setting.parse(text, name);
   }
-  return values as unknown as Config;
+  const config = values as unknown as Config;
+  return config;
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {
@@ -170,6 +177,25 @@ function email(text: string, name: string): string {
   const value = text.trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new ConfigError(`${name} must be an email address, got "${text}"`);
   return value;
+}
+
+function proxyKind(text: string, name: string): ProxyKind {
+  const value = text.trim().toLowerCase();
+  if (value === 'auto') return haproxyInstalled() ? 'haproxy' : 'node';
+  if (value === 'node' || value === 'haproxy') return value;
+  throw new ConfigError(`${name} must be node, haproxy or auto, got "${text}"`);
+}
+
+/** Where the `haproxy` binary is: on the PATH, or where Debian installs it (often off a non-root PATH). */
+export function findHaproxy(path = process.env.PATH ?? ''): string | null {
+  for (const dir of [...path.split(delimiter), '/usr/sbin', '/usr/local/sbin']) {
+    if (dir !== '' && existsSync(join(dir, 'haproxy'))) return join(dir, 'haproxy');
+  }
+  return null;
+}
+
+export function haproxyInstalled(path?: string): boolean {
+  return findHaproxy(path) !== null;
 }
 
 function port(text: string, name: string): number {

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { type IncomingMessage, createServer, type Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import { type HttpBindings, getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createHaproxyDataPlane } from './adapters/local/haproxy-data-plane.ts';
 import { createLocalPorts } from './adapters/local/local-ports.ts';
 import { detectLocalGpuPool } from './adapters/local/nvidia-gpu-probe.ts';
 import { createApp } from './app.ts';
@@ -21,6 +22,7 @@ import { createDeployPipeline } from './services/deploy-pipeline.ts';
 import { createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { recoverState } from './services/recovery.ts';
+import { routeFollowingStore } from './services/route-following-store.ts';
 import { type Scaler, createScaler } from './services/scaler.ts';
 import { type GatewayTls, createGatewayTls } from './tls/gateway-tls.ts';
 import { announcingProjects } from './tls/project-certificates.ts';
@@ -33,8 +35,12 @@ export interface RunningGateway {
   readonly scaler: Scaler;
   /** The Hono app on the gateway's own host (its `routes` list every API route). */
   readonly app: Hono;
-  /** HTTPS (`--tls acme` or `--tls-cert`); `server` is then the plain-HTTP listener on `--http-port`. */
+  /** HTTPS (`--tls acme` or `--tls-cert`) on Portico's own listener; `server` is then the plain-HTTP listener on `--http-port`. */
   readonly tls?: GatewayTls;
+  /** Portico's own listener: the public port with the Node proxy; behind HAProxy, its loopback port. */
+  readonly listenerPort: number;
+  /** The HAProxy process carrying warm traffic (PORTICO_PROXY=haproxy), if any. */
+  readonly proxyPid: () => number | undefined;
   /** Waits for running deployments, then stops listening. */
   close(): Promise<void>;
 }
@@ -46,16 +52,26 @@ export interface ServerOptions {
 }
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const OBSERVE_INTERVAL_MS = 1_000;
 
 /** Hosts the gateway on Node with the local adapters (the `portico serve` / `npm start` path). */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningGateway> {
   refuseOpenBind(config);
   const tlsMode = tlsModeOf(config);
   const log = options.log ?? console.log;
+  // HAProxy serves a certificate from files itself; ACME certificates are served by Portico's own listener.
+  const useHaproxy = config.proxy === 'haproxy' && tlsMode.kind !== 'acme';
+  if (config.proxy === 'haproxy' && !useHaproxy) log('--tls acme: HTTPS is served by Portico\'s own Node listener, so the Node proxy carries traffic (HAProxy takes --tls-cert/--tls-key)');
   // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
-  const tls = tlsMode.kind === 'off' ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
+  const tls = tlsMode.kind === 'off' || useHaproxy ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
   const local = createLocalPorts(config);
-  const store = versionedStore(local.store);
+  // With HAProxy in front, it listens on the public address (HTTPS on --port and plain HTTP on
+  // --http-port with a certificate) and Portico behind it on loopback.
+  const haproxyTls = useHaproxy && tlsMode.kind === 'files' ? { certFile: tlsMode.certFile, keyFile: tlsMode.keyFile, port: config.port === 0 ? await freePort(config.host) : config.port } : undefined;
+  const haproxyPlainPort = haproxyTls ? config.httpPort : config.port;
+  const haproxyPort = useHaproxy ? (haproxyPlainPort === 0 ? await freePort(config.host) : haproxyPlainPort) : null;
+  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, ...(haproxyTls ? { tls: haproxyTls } : {}), domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
+  const store = dataPlane ? routeFollowingStore(versionedStore(local.store), dataPlane) : versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
   log(engine ? `warning: ${engine}\nThe API is up; deployments will fail until an engine runs.` : `Docker engine: ${local.dockerWhere}`);
@@ -75,6 +91,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     gpuPools,
     gpuContention: config.gpuContention,
     onResumed: (upstream) => proxy.dropIdle(upstream),
+    ...(dataPlane ? { dataPlane } : {}),
   });
   const pipeline = createDeployPipeline(ports, {
     workDir: join(config.dataDir, 'work'),
@@ -86,27 +103,33 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     gpuReserver: scaler,
   });
   const projects = announcingProjects(createProjectService(ports, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds }), tls?.projects);
-  const publicPort = () => (server.address() as AddressInfo).port;
+  const publicPort = () => haproxyPort ?? (server.address() as AddressInfo).port;
   const gate = createWakeGate(scaler, ports.clock, { wakeWaitMs: config.wakeWaitMs, wakeQueueMax: config.wakeQueueMax });
   const routes = createRouteTable(store);
   const app = createApp({
     projects,
     endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
-    clientAddress: (c) => (c.env as HttpBindings).incoming.socket.remoteAddress ?? '',
+    clientAddress: (c) => clientOf((c.env as HttpBindings).incoming, dataPlane !== null),
     domain: config.domain,
-    endpointUrl: (id) => tls?.endpointUrl(id, publicPort()) ?? endpointUrl(id, { domain: config.domain, port: publicPort() }),
+    endpointUrl: (id) =>
+      tls?.endpointUrl(id, publicPort()) ??
+      endpointUrl(id, haproxyTls ? { domain: config.domain, port: haproxyTls.port, scheme: 'https' } : { domain: config.domain, port: publicPort() }),
     runtimeOf: (id) => scaler.snapshot(id),
     metricsOf: (id) => metrics.snapshot(id),
     historyOf: (id) => metrics.history(id),
     containerLogs: (id, logOptions) => ports.runtime.logs(id, logOptions),
     gpus: { pools: gpuPools, holders: () => scaler.gpuHolders() },
-    prometheus: () => metrics.prometheus(),
+    prometheus: async () => {
+      await scaler.observe().catch(() => undefined); // what HAProxy carried, up to now
+      return metrics.prometheus();
+    },
     apiToken: config.token,
     githubWebhookSecret: config.githubWebhookSecret,
     ...(tls ? { certificateOf: tls.certificateText } : {}),
   });
-  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes });
-  const endpoint = { domain: config.domain, routes, gate, metrics };
+  const trustForwarded = dataPlane !== null;
+  const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, trustForwarded });
+  const endpoint = { domain: config.domain, routes, gate, metrics, trustForwarded };
   const listener = createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) });
   const server = createServer(tls ? tls.plainListener(listener, tls.httpsPort) : listener);
   // An idle client connection stays open longer than the load balancers and clients that reuse
@@ -120,10 +143,23 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(tls ? config.httpPort : config.port, config.host, resolve);
+    if (dataPlane) server.listen(0, '127.0.0.1', resolve);
+    else server.listen(tls ? config.httpPort : config.port, config.host, resolve);
   });
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${publicPort()}`;
-  log(`Portico gateway on ${url} · dashboard ${url}/ · API ${url}/api (docs ${url}/api/docs) · endpoints http://{label}.${config.domain}:${publicPort()} · data in ${config.dataDir}`);
+  if (dataPlane) {
+    try {
+      await dataPlane.start((server.address() as AddressInfo).port);
+    } catch (error) {
+      server.close();
+      local.close();
+      throw error;
+    }
+    log(`HAProxy (pid ${dataPlane.pid}) carries warm traffic on port ${haproxyPort}${haproxyTls ? ` and HTTPS on ${haproxyTls.port}` : ''}; Portico is its activator on 127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = haproxyTls ? `https://${host}:${haproxyTls.port}` : `http://${host}:${publicPort()}`;
+  const endpoints = haproxyTls ? endpointUrl('{label}', { domain: config.domain, port: haproxyTls.port, scheme: 'https' }) : `http://{label}.${config.domain}:${publicPort()}`;
+  log(`Portico gateway on ${url} · dashboard ${url}/ · API ${url}/api (docs ${url}/api/docs) · endpoints ${endpoints} · data in ${config.dataDir}`);
 
   if (tls) {
     await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
@@ -137,6 +173,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();
+  // What HAProxy carries shows in the dashboard's metrics within a second.
+  const observer = dataPlane ? setInterval(() => void scaler.observe().catch(() => undefined), OBSERVE_INTERVAL_MS) : null;
+  observer?.unref();
 
   return {
     url,
@@ -145,10 +184,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     scaler,
     app,
     ...(tls ? { tls } : {}),
+    listenerPort: (server.address() as AddressInfo).port,
+    proxyPid: () => dataPlane?.pid,
     async close() {
       clearInterval(reaper);
+      if (observer) clearInterval(observer);
       await tls?.close();
       await pipeline.idle();
+      await dataPlane?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -172,4 +215,23 @@ export function isLoopback(host: string): boolean {
   if (bare === 'localhost' || bare === '::1') return true;
   const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare;
   return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** A port nothing listens on now, for HAProxy when the operator asked for any (`--port 0`, tests). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The client's address: the socket's peer, or behind HAProxy the last X-Forwarded-For entry it appended. */
+function clientOf(incoming: IncomingMessage, behindProxy: boolean): string {
+  const forwarded = incoming.headers['x-forwarded-for'];
+  if (behindProxy && typeof forwarded === 'string') return forwarded.split(',').pop()!.trim();
+  return incoming.socket.remoteAddress ?? '';
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What the test suites need beyond npm packages: a running Docker engine (installed from
 # Debian's docker.io when absent and we are root), git, the base images the fixtures build
-# on (made offline because no registry is reachable), and Debian's chromium for the browser
-# suites in test/browser/, and Debian's pebble (Let's Encrypt's ACME test server) for the HTTPS
-# suite. Idempotent; `npm test` runs it.
+# on (made offline because no registry is reachable), Debian's chromium for the browser
+# suites in test/browser/, Debian's pebble (Let's Encrypt's ACME test server) for the HTTPS
+# suite, and Debian's haproxy (2.6) for the data-plane suites, which run against both proxies.
+# Idempotent; `npm test` runs it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/ensure-docker.sh"
@@ -38,3 +39,16 @@ if [ ! -x /usr/bin/pebble ] || [ ! -x /usr/bin/pebble-challtestsrv ]; then
   fi
 fi
 echo "test-prereqs: pebble at /usr/bin/pebble"
+
+# The data-plane suites run every proxy contract through HAProxy too (PORTICO_PROXY=haproxy).
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-prereqs: installing haproxy"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy
+  else
+    echo "test-prereqs: the data-plane suites need haproxy; install it with \`apt-get install -y haproxy\` (as root)" >&2
+    exit 1
+  fi
+fi
+echo "test-prereqs: $( (haproxy -v 2>/dev/null || /usr/sbin/haproxy -v) | head -1)"

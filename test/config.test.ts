@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { ConfigError, haproxyInstalled, loadConfig } from '../gateway/config.ts';
 
 describe('loadConfig', () => {
   it('has defaults for a local machine', () => {
@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     [{ PORTICO_DOMAIN: 'bad domain' }, /PORTICO_DOMAIN must be a DNS name/],
     [{ PORTICO_STARTUP_TIMEOUT_MS: '1.5' }, /must be a whole number/],
     [{ PORTICO_CONTAINER_CPUS: '-1' }, /must be a positive number/],
+    [{ PORTICO_PROXY: 'nginx' }, /PORTICO_PROXY must be node, haproxy or auto/],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -34,5 +35,17 @@ describe('loadConfig', () => {
 
   it('names the flag when the bad value came from one', () => {
     expect(() => loadConfig({}, { port: 'x' })).toThrow('--port must be a port number');
+  });
+
+  it('chooses the proxy: node or haproxy as asked, auto picks haproxy only where it is installed', () => {
+    expect(loadConfig({ PORTICO_PROXY: 'node' }).proxy).toBe('node');
+    expect(loadConfig({ PORTICO_PROXY: 'HAProxy' }).proxy).toBe('haproxy');
+    expect(loadConfig({}, { proxy: 'node' }).proxy).toBe('node');
+    expect(loadConfig({}).proxy).toBe(haproxyInstalled() ? 'haproxy' : 'node');
+    expect(haproxyInstalled('/nonexistent')).toBe(haproxyInstalled('')); // only the well-known sbin dirs remain
+  });
+
+  it('takes a certificate from files for HAProxy to serve', () => {
+    expect(loadConfig({ PORTICO_PROXY: 'haproxy' }, { 'tls-cert': '/x/cert.pem', 'tls-key': '/x/key.pem', 'http-port': '8080' })).toMatchObject({ proxy: 'haproxy', tlsCertFile: '/x/cert.pem', tlsKeyFile: '/x/key.pem', httpPort: 8080 });
   });
 });

@@ -63,6 +63,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   --tls acme              HTTPS with HTTP/2 on --port, certificates from ACME (PORTICO_ACME_DIRECTORY)
   --tls-cert F --tls-key F  HTTPS with this (wildcard) certificate instead
   --http-port N           plain HTTP (ACME challenges, redirects) when TLS is on (default 80)
+  --proxy auto|node|haproxy  what carries warm traffic (PORTICO_PROXY; auto: haproxy when installed)
 Every other setting is an environment variable: see the README's Configuration. Ctrl-C or SIGTERM
 stops it after running deployments finish (a second Ctrl-C forces).`,
     options: {
@@ -74,6 +75,7 @@ stops it after running deployments finish (a second Ctrl-C forces).`,
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'http-port': { type: 'string' },
+      proxy: { type: 'string' },
     },
     api: false,
     async run({ values }) {

@@ -47,6 +47,9 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
       return page(notWokenPage(admission));
     }
 
+    // A client that goes away may never read or cancel the body stream: count it out anyway.
+    if (request.signal.aborted) admission.release();
+    else request.signal.addEventListener('abort', () => admission.release(), { once: true });
     const init: RequestInit = {
       method: request.method,
       headers: forwardedHeaders(request.headers, clientAddress, prefix),

@@ -14,6 +14,8 @@ export interface EndpointDeps {
   readonly proxy: NodeProxy;
   readonly gate: WakeGate;
   readonly metrics: Metrics;
+  /** Behind a proxy engine (HAProxy): keep the X-Forwarded-* headers it set. */
+  readonly trustForwarded?: boolean;
 }
 
 /** The Node server's request listener: `{label}.{domain}` is an endpoint, every other host goes to Hono. */
@@ -61,7 +63,7 @@ export function createNodeListener(deps: EndpointDeps & { readonly gateway: Requ
       res,
       admission.upstream,
       (failure) => {
-        if (failure.retryable && !retried) {
+        if (failure.retryable && !retried && !res.destroyed) {
           retrying = true;
           admission.release();
           return void retryAfterRecheck(req, res, target);

@@ -4,6 +4,8 @@ import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
 export interface NodeProxyOptions {
   readonly upstreamTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Requests come from a proxy engine in front (HAProxy), which already set X-Forwarded-For/-Host/-Proto. */
+  readonly trustForwarded?: boolean;
 }
 
 /** `retryable`: the demo could not be reached before anything was sent or answered, so the request may be tried again. */
@@ -37,6 +39,8 @@ export function createNodeProxy(options: NodeProxyOptions) {
   }
 
   function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
+    // The client is gone already (a retry after it hung up): its 'close' will not come again.
+    if (res.destroyed) return onEnd({ status: 499, bytesIn: 0, bytesOut: 0 });
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > options.maxBodyBytes) {
       onFailure(tooLarge());
@@ -44,7 +48,7 @@ export function createNodeProxy(options: NodeProxyOptions) {
     }
 
     const target = targetOf(upstream);
-    const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req), timeout: options.upstreamTimeoutMs });
+    const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, [], options.trustForwarded), timeout: options.upstreamTimeoutMs });
     let bytesIn = 0;
     let bytesOut = 0;
     let status = 0;
@@ -117,9 +121,13 @@ export function createNodeProxy(options: NodeProxyOptions) {
 
 export type NodeProxy = ReturnType<typeof createNodeProxy>;
 
-/** The request's end-to-end headers plus X-Forwarded-For/-Host/-Proto. */
-export function forwardedHeaders(req: IncomingMessage, keep: readonly string[] = []): Record<string, string | string[]> {
+/**
+ * The request's end-to-end headers plus X-Forwarded-For/-Host/-Proto. Behind a proxy engine
+ * (`trusted`), those it set are kept as they are: it appended the client's address itself.
+ */
+export function forwardedHeaders(req: IncomingMessage, keep: readonly string[] = [], trusted = false): Record<string, string | string[]> {
   const headers = withoutHopByHop(req.headers, keep);
+  if (trusted && req.headers['x-forwarded-for'] !== undefined) return headers;
   const peer = req.socket.remoteAddress ?? '';
   const priorFor = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = priorFor ? `${String(priorFor)}, ${peer}` : peer;

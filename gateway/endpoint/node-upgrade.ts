@@ -11,7 +11,7 @@ import { forwardedHeaders } from './node-proxy.ts';
  * are relayed byte for byte to the demo after the same wake step as plain requests. The
  * demo's own `101 Switching Protocols` goes back to the client; the gateway host has none.
  */
-export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<EndpointDeps, 'proxy'>) {
+export function createUpgradeListener({ domain, routes, gate, metrics, trustForwarded }: Omit<EndpointDeps, 'proxy'>) {
   return (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     client.on('error', () => client.destroy());
     if (!req.url?.startsWith('/')) return refuse(client, 400, 'Portico is not a forward proxy: request a path, not an absolute URL');
@@ -38,7 +38,7 @@ export function createUpgradeListener({ domain, routes, gate, metrics }: Omit<En
       metrics.response(resolved.projectId, 101, upstream.bytesWritten, upstream.bytesRead);
     };
     upstream.once('connect', () => {
-      const headers = forwardedHeaders(req, ['connection', 'upgrade']);
+      const headers = forwardedHeaders(req, ['connection', 'upgrade'], trustForwarded);
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (const [name, value] of Object.entries(headers)) for (const item of [value].flat()) lines.push(`${name}: ${item}`);
       upstream.write(lines.join('\r\n') + '\r\n\r\n');

@@ -69,6 +69,15 @@ export function createMetrics(options: { readonly now?: () => number } = {}) {
       c.bytesOut += bytesOut;
       c.perMinute.request(now());
     },
+    /** Requests a proxy engine (HAProxy) carried straight to the demo, read from its counters. */
+    carried(projectId: string, counted: { readonly requests: number; readonly errors: number; readonly bytesIn: number; readonly bytesOut: number }): void {
+      const c = counters(projectId);
+      c.requests += counted.requests;
+      c.errors += counted.errors;
+      c.bytesIn += counted.bytesIn;
+      c.bytesOut += counted.bytesOut;
+      c.perMinute.request(now(), counted.requests);
+    },
     wake(projectId: string, durationMs: number, cold: boolean): void {
       const c = counters(projectId);
       if (cold) c.coldStarts += 1;

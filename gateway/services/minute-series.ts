@@ -39,8 +39,8 @@ export function createMinuteSeries(minutes = 60) {
   }
 
   return {
-    request(nowMs: number): void {
-      bucketAt(nowMs).requests += 1;
+    request(nowMs: number, count = 1): void {
+      bucketAt(nowMs).requests += count;
     },
     wake(nowMs: number, durationMs: number): void {
       const bucket = bucketAt(nowMs);

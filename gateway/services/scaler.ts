@@ -5,6 +5,7 @@ import type { ContainerRef } from '../domain/types.ts';
 import { PorticoError, messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContainerRuntime, ContainerStatus } from '../ports/container-runtime.ts';
+import type { DataPlane, RouteActivity } from '../ports/data-plane.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
 import type { GpuReserver } from './gpu-reserver.ts';
 import type { Metrics } from './metrics.ts';
@@ -29,6 +30,14 @@ export interface ScalerSettings {
   readonly gpuContention: GpuContention;
   /** Called when a container runs again, before any request is let through (the proxy drops its stale connections). */
   readonly onResumed?: (upstream: string) => void;
+  /**
+   * A proxy engine that carries warm traffic itself (HAProxy): a running demo is routed through it
+   * once Portico (the activator) has served it, its activity counts for pause and stop, and its
+   * route is drained before the demo is paused or stopped.
+   */
+  readonly dataPlane?: DataPlane;
+  /** How long a drain waits for requests the engine carries to end before giving up the pause. */
+  readonly drainTimeoutMs?: number;
 }
 
 /** The outcome of a wake, as the scaler reports it: it writes no HTTP. */
@@ -73,6 +82,10 @@ interface Tracked {
   waking: Promise<WakeResult> | null;
   /** Pause/stop/wake run one at a time per container. */
   queue: Promise<unknown>;
+  /** The data plane routes this container's endpoint straight to it. */
+  routed: boolean;
+  /** Being paused or stopped: requests go through a wake (queued after it) rather than straight in. */
+  draining: boolean;
 }
 
 export interface Scaler extends GpuReserver {
@@ -94,6 +107,8 @@ export interface Scaler extends GpuReserver {
    * it may have crashed, or come back on a new port after the engine restarted.
    */
   recheck(containerId: string): Promise<void>;
+  /** Folds what the data plane carried since last asked into activity and metrics (a no-op without one). */
+  observe(): Promise<void>;
   /** Re-reads every container's state from the engine, pauses idle containers and stops those idle past their project's timeout. */
   reap(): Promise<{ readonly paused: string[]; readonly slept: string[] }>;
   pause(projectId: string): Promise<void>;
@@ -114,6 +129,7 @@ export interface GpuHolder {
 
 /** How much of a crashed demo's output the API and its error page show. */
 const CRASH_LOG_LINES = 20;
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 export function createScaler(ports: { store: ProjectStore; runtime: ContainerRuntime; clock: Clock }, metrics: Metrics, settings: ScalerSettings): Scaler {
   const { store, runtime, clock } = ports;
@@ -123,6 +139,9 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   const reservations = new Map<string, { readonly projectId: string; readonly pool: string; readonly gpus: number }>();
   /** Reservations are decided one at a time, so two deployments never count the same free GPU. */
   let reserving: Promise<unknown> = Promise.resolve();
+  const dataPlane = settings.dataPlane;
+  /** The data plane's counters per label as last read, to tell what is new. */
+  const carried = new Map<string, RouteActivity>();
 
   /** Learns what the engine says about a container the first time it is needed. */
   async function track(projectId: string, deploymentId: string, container: ContainerRef): Promise<Tracked> {
@@ -146,8 +165,10 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       lastActiveAt: clock.now(),
       waking: null,
       queue: Promise.resolve(),
+      routed: false,
+      draining: false,
     };
-    for (const [id, other] of tracked) if (other.projectId === projectId) tracked.delete(id); // a replaced deployment's container
+    for (const [id, other] of tracked) if (other.projectId === projectId) tracked.delete(id); // a replaced deployment's container (its route went with the switch)
     tracked.set(container.id, entry);
     return entry;
   }
@@ -265,10 +286,23 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   async function toSleep(entry: Tracked, target: 'paused' | 'sleeping', stillWanted: () => boolean, options: { readonly evenIfBusy?: boolean } = {}): Promise<boolean> {
     return serially(entry, async () => {
       if (!stillWanted() || (!options.evenIfBusy && (entry.inFlight > 0 || entry.waking))) return false;
-      if (target === 'paused') await runtime.pause(entry.containerId);
-      else await runtime.stop(entry.containerId);
-      entry.state = target;
-      return true;
+      entry.draining = true;
+      try {
+        // New requests reach Portico from here on (and wait for the wake queued behind this);
+        // those the engine already carries end first. Still busy: no pause this time.
+        if (dataPlane && (entry.routed || entry.state === 'running')) {
+          entry.routed = false;
+          const drained = await dataPlane.drain(entry.projectId, settings.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+          if (!drained && !options.evenIfBusy) return false;
+        }
+        if (entry.inFlight > 0 && !options.evenIfBusy) return false; // arrived through Portico while draining
+        if (target === 'paused') await runtime.pause(entry.containerId);
+        else await runtime.stop(entry.containerId);
+        entry.state = target;
+        return true;
+      } finally {
+        entry.draining = false;
+      }
     });
   }
 
@@ -290,6 +324,10 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
         if (found.upstream !== entry.upstream) {
           entry.upstream = found.upstream;
           await store.updateDeployment(entry.deploymentId, { container: found });
+          if (entry.routed) {
+            entry.routed = false;
+            publish(entry);
+          }
         }
         return;
       }
@@ -304,7 +342,43 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
   }
 
   function isAwake(entry: Tracked): boolean {
-    return entry.state === 'running' && !entry.waking;
+    return entry.state === 'running' && !entry.waking && !entry.draining;
+  }
+
+  /** Routes an awake demo through the data plane, once: later requests skip Portico. */
+  function publish(entry: Tracked): void {
+    if (!dataPlane || entry.routed || !isAwake(entry)) return;
+    entry.routed = true;
+    dataPlane.route(entry.projectId, entry.upstream).catch((error: unknown) => {
+      entry.routed = false;
+      console.error(`could not route ${entry.projectId} through the data plane: ${messageOf(error)}`);
+    });
+  }
+
+  /** New traffic the data plane carried counts as activity, and into the project's metrics; one reading at a time. */
+  let observing: Promise<void> | null = null;
+  function observe(): Promise<void> {
+    observing ??= readActivity().finally(() => {
+      observing = null;
+    });
+    return observing;
+  }
+
+  async function readActivity(): Promise<void> {
+    if (!dataPlane) return;
+    const activity = await dataPlane.activity();
+    const now = clock.now();
+    for (const [label, seen] of activity) {
+      const before = carried.get(label) ?? { inFlight: 0, requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 };
+      carried.set(label, seen);
+      const restarted = seen.requests < before.requests; // the engine restarted or the entry expired: counting from zero
+      const base = restarted ? { inFlight: 0, requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 } : before;
+      const requests = seen.requests - base.requests;
+      if (requests > 0) metrics.carried(label, { requests, errors: seen.errors - base.errors, bytesIn: seen.bytesIn - base.bytesIn, bytesOut: seen.bytesOut - base.bytesOut });
+      if (requests === 0 && seen.inFlight === 0) continue;
+      lastRequestAt.set(label, now);
+      for (const entry of tracked.values()) if (entry.projectId === label) entry.lastActiveAt = now;
+    }
   }
 
   /** Counts a request in; the returned function counts it out (once). */
@@ -342,22 +416,32 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
         await refresh(entry);
         if (entry.state === 'crashed') return crashedResult(entry);
       }
-      if (isAwake(entry)) return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
+      if (isAwake(entry)) {
+        publish(entry);
+        return { ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null };
+      }
       entry.waking ??= serially(entry, () => (entry.state === 'running' ? Promise.resolve({ ready: true, upstream: entry.upstream, durationMs: 0, woke: false, error: null }) : wake(entry))).finally(() => {
         entry.waking = null;
+        publish(entry);
       });
       return entry.waking;
     },
 
     tryBegin(containerId) {
       const entry = tracked.get(containerId);
-      return entry && isAwake(entry) ? { upstream: entry.upstream, release: count(entry) } : undefined;
+      if (!entry || !isAwake(entry)) return undefined;
+      if (!entry.routed) publish(entry);
+      return { upstream: entry.upstream, release: count(entry) };
     },
 
     async begin(projectId, deploymentId, container) {
       const entry = await track(projectId, deploymentId, container);
-      return { release: count(entry), upstream: isAwake(entry) ? entry.upstream : null };
+      const awake = isAwake(entry);
+      if (awake) publish(entry);
+      return { release: count(entry), upstream: awake ? entry.upstream : null };
     },
+
+    observe,
 
     async recheck(containerId) {
       const entry = tracked.get(containerId);
@@ -367,6 +451,7 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
     async reap() {
       const paused: string[] = [];
       const slept: string[] = [];
+      await observe().catch((error: unknown) => console.error(`could not read the data plane's activity: ${messageOf(error)}`));
       for (const project of await store.listProjects()) {
         const entry = await currentEntry(project.id).catch(() => null);
         if (entry) await refresh(entry).catch((error: unknown) => console.error(`could not check ${project.id}: ${messageOf(error)}`));

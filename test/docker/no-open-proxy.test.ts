@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 
 /** Sends raw bytes to the gateway and returns the status line it answers with ('' if it hangs up without one). */
@@ -21,13 +21,13 @@ function rawStatus(gateway: TestGateway, request: string): Promise<string> {
   });
 }
 
-describe('the gateway is no open proxy', () => {
+describe.each(DATA_PLANES)('the gateway is no open proxy, through %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ proxy });
     const created = await gateway.api('POST', '/api/projects', { repo: (await repos.create(staticSite('mine\n'))).url });
     label = created.body.id;
     expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
@@ -39,8 +39,9 @@ describe('the gateway is no open proxy', () => {
   });
 
   it('refuses absolute-form request URIs, on an endpoint host and on the gateway host', async () => {
-    expect(await rawStatus(gateway, `GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: ${label}.localhost\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
-    expect(await rawStatus(gateway, 'GET http://localhost:2375/containers/json HTTP/1.1\r\nHost: localhost:2375\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    // The reason phrase's case is HAProxy's own ("Bad request") when it refuses before Portico sees the request.
+    expect(await rawStatus(gateway, `GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: ${label}.localhost\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 Bad Request$/i);
+    expect(await rawStatus(gateway, 'GET http://localhost:2375/containers/json HTTP/1.1\r\nHost: localhost:2375\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request$/i);
   });
 
   it('treats hosts outside the endpoint domain as its own host, never as somewhere to forward to', async () => {

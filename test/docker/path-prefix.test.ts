@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { nodeDemo } from '../support/node-demo.ts';
 
-describe('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda)', () => {
+describe.each(DATA_PLANES)('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda), behind %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ reapIntervalMs: 3_600_000 });
+    gateway = await startTestGateway({ reapIntervalMs: 3_600_000, proxy });
     const created = await gateway.api('POST', '/api/projects', { repo: (await repos.create(nodeDemo())).url });
     label = created.body.id;
     expect((await gateway.waitForDeployment(created.body.deployment.id)).status).toBe('ready');
@@ -65,6 +66,31 @@ describe('endpoints under the /p/{label}/ path prefix (web-standard fetch path, 
     const response = await at('/');
     expect(response.status).toBe(200);
     expect((await gateway.api('GET', `/api/projects/${label}`)).body.runtime).toMatchObject({ state: 'running', coldStarts: 1 });
+  });
+
+  // Behind HAProxy the client's going away reaches Portico only when the demo next writes (README, What is not built yet).
+  it.skipIf(proxy === 'haproxy')('counts requests out when their clients go away at any point, so the demo can still pause', async () => {
+    // Keep-alive clients sending one request after another, then all hanging up at once, as a load generator stops.
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    let stop = false;
+    const client = async () => {
+      while (!stop) {
+        await new Promise<void>((resolve) => {
+          const req = request(`${gateway.url}/p/${label}/`, { agent }, (res) => (res.resume(), res.on('end', resolve), res.on('error', () => resolve())));
+          req.on('error', () => resolve());
+          req.end();
+        });
+      }
+    };
+    const clients = Array.from({ length: 32 }, client);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    stop = true;
+    agent.destroy();
+    await Promise.all(clients);
+    await new Promise((resolve) => setTimeout(resolve, 800)); // the demo answers to nobody
+    await gateway.gateway.scaler.pause(label);
+    expect((await gateway.api('GET', `/api/projects/${label}`)).body.runtime.state).toBe('paused');
+    expect((await at('/')).status).toBe(200);
   });
 
   it('answers an unknown label with the 404 page', async () => {

@@ -3,7 +3,7 @@ import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { nodeDemo } from '../support/node-demo.ts';
 
@@ -74,14 +74,14 @@ async function pollFor<T>(read: () => Promise<T>, want: T, timeoutMs: number): P
   return value;
 }
 
-describe('proxying a live demo', () => {
+describe.each(DATA_PLANES)('proxying a live demo through %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
   const openStreams = () => getJson<{ open: number; websockets: number }>(gateway, label, '/open-streams');
 
   beforeAll(async () => {
-    gateway = await startTestGateway(NO_REAPING);
+    gateway = await startTestGateway({ ...NO_REAPING, proxy });
     label = await deployNodeDemo(gateway, repos);
   });
 
@@ -189,7 +189,9 @@ describe('proxying a live demo', () => {
     expect(await pollFor(async () => (await openStreams()).websockets, 0, 5_000)).toBe(0);
   });
 
-  it('releases the upstream connection when a client disconnects mid-stream', async () => {
+  // HAProxy notices a client gone mid-response only when it next writes to it: a demo that stays
+  // silent keeps its connection until the upstream timeout (README, What is not built yet).
+  it.skipIf(proxy === 'haproxy')('releases the upstream connection when a client disconnects mid-stream', async () => {
     const before = (await openStreams()).open;
     const { req, res } = await open(gateway, label, '/hang');
     expect(res.statusCode).toBe(200);
@@ -221,13 +223,13 @@ describe('proxying a live demo', () => {
   });
 });
 
-describe('a demo slower than the upstream timeout', () => {
+describe.each(DATA_PLANES)('a demo slower than the upstream timeout, through %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ ...NO_REAPING, upstreamTimeoutMs: 1_000 });
+    gateway = await startTestGateway({ ...NO_REAPING, upstreamTimeoutMs: 1_000, proxy });
     label = await deployNodeDemo(gateway, repos);
   });
 

@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { steppedClock } from '../support/stepped-clock.ts';
 
@@ -27,7 +27,7 @@ async function startEvents(containerId: string, since: number, until: number): P
   return text.split('\n').filter((line) => line.trim()).length;
 }
 
-describe('scale to zero and back', () => {
+describe.each(DATA_PLANES)('scale to zero and back, through %s', (proxy) => {
   const clock = steppedClock();
   const repos = repoTracker();
   let gateway: TestGateway;
@@ -35,7 +35,7 @@ describe('scale to zero and back', () => {
   let containerId: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ pauseAfterMs: MINUTE, reapIntervalMs: 3_600_000 }, undefined, clock);
+    gateway = await startTestGateway({ pauseAfterMs: MINUTE, reapIntervalMs: 3_600_000, proxy }, undefined, clock);
     const source = await repos.create(staticSite('awake\n'));
     const created = await gateway.api('POST', '/api/projects', { repo: source.url, idleTimeoutSeconds: 600 });
     label = created.body.id;
@@ -111,13 +111,13 @@ describe('scale to zero and back', () => {
   });
 });
 
-describe('a wake that outlasts the wait', () => {
+describe.each(DATA_PLANES)('a wake that outlasts the wait, through %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ wakeWaitMs: 500, reapIntervalMs: 3_600_000 });
+    gateway = await startTestGateway({ wakeWaitMs: 500, reapIntervalMs: 3_600_000, proxy });
     // Takes two seconds to listen after every start, as a demo loading a model would.
     const source = await repos.create(staticSite('slow\n', { cmd: 'CMD ["sh", "-c", "sleep 2; exec httpd -f -p 8000 -h /www"]' }));
     const created = await gateway.api('POST', '/api/projects', { repo: source.url });

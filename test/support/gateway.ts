@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, loadConfig } from '../../gateway/config.ts';
+import { type Config, type ProxyKind, loadConfig } from '../../gateway/config.ts';
 import type { Clock } from '../../gateway/ports/clock.ts';
 import { type RunningGateway, startServer } from '../../gateway/server.ts';
 import { callApi } from './net.ts';
@@ -28,11 +28,15 @@ export interface TestGateway {
   cleanUp(): Promise<void>;
 }
 
+/** What can carry warm traffic; the data-plane suites run once per entry. */
+export const DATA_PLANES: readonly ProxyKind[] = ['node', 'haproxy'];
+
 /** Starts a real gateway (local adapters, real Docker, SQLite in a temp dir) on a free port. */
 export async function startTestGateway(overrides: Partial<Config> = {}, existingDataDir?: string, clock?: Clock): Promise<TestGateway> {
   const dataDir = existingDataDir ?? (await mkdtemp(join(tmpdir(), 'portico-test-')));
-  // Local sources on: the suites deploy fixture repos from temp dirs and file:// URLs.
-  const config: Config = { ...loadConfig({}), port: 0, dataDir, startupTimeoutMs: 15_000, allowLocalSources: true, ...overrides };
+  // Local sources on: the suites deploy fixture repos from temp dirs and file:// URLs. The Node
+  // proxy unless a suite asks for HAProxy (the data-plane suites run against both: DATA_PLANES).
+  const config: Config = { ...loadConfig({}), port: 0, dataDir, startupTimeoutMs: 15_000, allowLocalSources: true, proxy: 'node', ...overrides };
   const lines: string[] = [];
   const gateway = await startServer(config, { log: (line) => lines.push(line), ...(clock ? { clock } : {}) });
   const url = gateway.url;

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTable } from '../../../gateway/adapters/local/haproxy-admin.ts';
+import { haproxyConfig, haproxyErrorPages, haproxyFiles } from '../../../gateway/adapters/local/haproxy-config.ts';
+import { haproxyInstalled } from '../../../gateway/config.ts';
+
+const settings = { dir: '/tmp/portico-x/haproxy', host: '127.0.0.1', port: 8080, activatorPort: 41234, upstreamTimeoutMs: 300_000, maxBodyBytes: 100 * 2 ** 20 };
+
+describe('the HAProxy configuration Portico writes', () => {
+  const text = haproxyConfig(settings);
+
+  it('routes by a host map changed at run time, to one server pointed at the container per request', () => {
+    expect(text).toContain(`map(${haproxyFiles(settings.dir).routes})`);
+    expect(text).toContain('http-request set-dst var(txn.up),field(1,:)');
+    expect(text).toContain('server clear 0.0.0.0:0');
+    expect(text).toContain(`stats socket ${haproxyFiles(settings.dir).socket} mode 600 level admin`);
+  });
+
+  it('sends hosts without a route, and requests only Portico can police, to Portico on loopback', () => {
+    expect(text).toContain('server portico 127.0.0.1:41234');
+    expect(text).toMatch(/use_backend containers if routed !streamed_body !too_large !extra_hop_by_hop/);
+    expect(text).toContain(`req.hdr_val(content-length) gt ${settings.maxBodyBytes}`);
+  });
+
+  it('binds an IPv6 address in brackets and words its timeout page like Portico', () => {
+    expect(haproxyConfig({ ...settings, host: '::1' })).toContain('bind [::1]:8080');
+    expect(haproxyErrorPages(settings).error504).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n[\s\S]*did not respond within 300000 ms/);
+  });
+
+  it.skipIf(!haproxyInstalled())('is a configuration HAProxy itself accepts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portico-haproxy-'));
+    try {
+      const real = { ...settings, dir };
+      const files = haproxyFiles(dir);
+      await writeFile(files.config, haproxyConfig(real));
+      await writeFile(files.routes, '');
+      await writeFile(files.error504, haproxyErrorPages(real).error504);
+      const result = await new Promise<{ code: number; output: string }>((resolve) =>
+        execFile('haproxy', ['-c', '-f', files.config], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` } }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, output: stdout + stderr })),
+      );
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).not.toMatch(/WARNING/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reading HAProxy stick tables', () => {
+  it('parses each entry into its key and numeric counters', () => {
+    const text = '# table: containers, type: string, size:102400, used:2\n0x55a7b1b98f40: key=a.localhost use=0 exp=3599732 conn_cur=0 http_req_cnt=2 bytes_in_cnt=201 bytes_out_cnt=547 http_fail_cnt=0\n0x55a7b1b98f80: key=b.localhost use=1 exp=12 conn_cur=1 http_req_cnt=7 bytes_in_cnt=0 bytes_out_cnt=9 http_fail_cnt=3\n\n';
+    expect(parseTable(text)).toEqual([
+      { key: 'a.localhost', counters: { use: 0, exp: 3599732, conn_cur: 0, http_req_cnt: 2, bytes_in_cnt: 201, bytes_out_cnt: 547, http_fail_cnt: 0 } },
+      { key: 'b.localhost', counters: { use: 1, exp: 12, conn_cur: 1, http_req_cnt: 7, bytes_in_cnt: 0, bytes_out_cnt: 9, http_fail_cnt: 3 } },
+    ]);
+  });
+
+  it('reads an empty table as no entries', () => {
+    expect(parseTable('# table: containers, type: string, size:102400, used:0\n\n')).toEqual([]);
+  });
+});
