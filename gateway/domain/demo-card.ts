@@ -36,7 +36,7 @@ export function parseDemoCard(readme: string): DemoCard | null {
   if (!match) return null;
   let data: unknown;
   try {
-    data = parse(match[1]!, { uniqueKeys: false });
+    data = parse(match[1]!, { uniqueKeys: false, logLevel: 'error' });
   } catch {
     return null;
   }
