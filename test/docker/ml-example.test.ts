@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -70,6 +70,10 @@ describe('the language-id example: real CPU inference deployed end to end', () =
     workDir = await mkdtemp(join(tmpdir(), 'portico-ml-example-'));
     sourceDir = join(workDir, uniqueProjectId('language-id'));
     await cp(EXAMPLE, sourceDir, { recursive: true, filter: (path) => basename(path) !== 'node_modules' });
+    // BuildKit's cache outlives a run: a field unique to this run makes its first build install the
+    // dependencies for real (npm ci from the registry), as a new user's first build does.
+    const manifest = join(sourceDir, 'package.json');
+    await writeFile(manifest, JSON.stringify({ ...JSON.parse(await readFile(manifest, 'utf8')), portico_test_run: basename(sourceDir) }, null, 2));
     gateway = await startTestGateway();
   });
 
