@@ -1,5 +1,5 @@
 import { createDockerClient } from '../gateway/adapters/local/docker-client.ts';
-import { leftoversOnEngine, secondEnginePid } from './support/leftovers.ts';
+import { engineObjectIds, leftoversOnEngine, secondEnginePid } from './support/leftovers.ts';
 
 /**
  * Runs around the whole suite: after it, fails the run when the suite left a second Docker
@@ -9,16 +9,17 @@ import { leftoversOnEngine, secondEnginePid } from './support/leftovers.ts';
  * PORTICO_LEFTOVER_CHECK=warn then reports them without failing.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  const startedAt = Math.floor(Date.now() / 1000) - 1;
   const engineBefore = secondEnginePid();
   const { docker } = createDockerClient(process.env.DOCKER_HOST);
   const engineUp = await docker.ping().then(() => true, () => false);
+  // By id, not creation time: an object made in the second before the run is not the run's.
+  const before = engineUp ? await engineObjectIds(docker) : new Set<string>();
 
   return async function teardown() {
     const left: string[] = [];
     const pid = secondEnginePid();
     if (pid !== null && engineBefore === null) left.push(`the second Docker engine from test/docker/faults/second-engine.ts (dockerd pid ${pid}): kill ${pid}`);
-    if (engineUp) left.push(...(await leftoversOnEngine(docker, startedAt)));
+    if (engineUp) left.push(...(await leftoversOnEngine(docker, before)));
     if (left.length === 0) return;
     const report = `the test run left ${left.length} thing(s) behind:\n${left.map((line) => `  ${line}`).join('\n')}`;
     if (process.env.PORTICO_LEFTOVER_CHECK === 'warn') {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { staticSite } from '../support/demo-app.ts';
@@ -26,8 +27,9 @@ describe('running a demo from the dashboard', () => {
     await requireDocker(docker, where);
     gateway = await startTestGateway();
     browser = await launchChromium();
-    // A build step that prints in colour, as pip, npm and cargo do.
-    source = await repos.create(staticSite('version one\n', { run: `printf '\\033[32mcolour check: green\\033[0m\\n'` }));
+    // A build step that prints in colour, as pip, npm and cargo do; run-unique, so BuildKit's cache
+    // (which outlives a run) cannot replay it as CACHED without its output.
+    source = await repos.create(staticSite('version one\n', { run: `printf '\\033[32mcolour check: green\\033[0m\\n' # run ${randomUUID()}` }));
     const created = await gateway.api('POST', '/api/projects', { repo: source.url, branch: 'main' });
     id = created.body.id;
     firstDeployment = created.body.deployment.id;

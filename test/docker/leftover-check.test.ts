@@ -70,7 +70,7 @@ it('makes a container and an image and leaves them', () => {
 
   it('finds nothing of this project once it is removed', async () => {
     await removeProjects(docker, [project]);
-    const left = await leftoversOnEngine(docker, 0);
+    const left = await leftoversOnEngine(docker, new Set());
     expect(left.filter((line) => line.includes(project))).toStrictEqual([]);
   });
 });

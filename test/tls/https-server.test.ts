@@ -26,7 +26,7 @@ describe('HTTPS with your own wildcard certificate (--tls-cert/--tls-key)', () =
     const wildcard = await makeCertificate(dir, [`*.${DOMAIN}`, DOMAIN]);
     ca = wildcard.caPem;
     httpPort = await freePort();
-    baseConfig = { ...loadConfig({}), domain: DOMAIN, port: 0, httpPort, dataDir: join(dir, 'data'), dockerHost: 'unix:///tmp/portico-no-engine.sock' };
+    baseConfig = { ...loadConfig({}), proxy: 'node', domain: DOMAIN, port: 0, httpPort, dataDir: join(dir, 'data'), dockerHost: 'unix:///tmp/portico-no-engine.sock' };
     gateway = await startServer({ ...baseConfig, tlsCertFile: wildcard.certFile, tlsKeyFile: wildcard.keyFile }, { log: (line) => lines.push(line) });
   });
 
