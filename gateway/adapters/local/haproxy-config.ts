@@ -20,6 +20,8 @@ export const haproxyFiles = (dir: string) => ({
   routes: join(dir, 'routes.map'),
   socket: join(dir, 'admin.sock'),
   error504: join(dir, '504.http'),
+  /** The running HAProxy's pid, so one left by a gateway that was killed is stopped at the next start. */
+  pid: join(dir, 'haproxy.pid'),
   /** Certificate chain and key in one file, as HAProxy's `crt` takes them. */
   tlsPem: join(dir, 'tls.pem'),
 });

@@ -24,6 +24,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
   const binary = options.binary ?? findHaproxy() ?? 'haproxy';
   const log = options.log ?? console.log;
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  await stopLeftover(files.pid, files.config, log);
   await rm(settings.dir, { recursive: true, force: true });
   await mkdir(settings.dir, { recursive: true, mode: 0o700 });
   const pages = haproxyErrorPages(settings);
@@ -41,6 +42,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
     await rm(files.socket, { force: true });
     const started = spawn(binary, ['-db', '-f', files.config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = started;
+    if (started.pid !== undefined) await writeFile(files.pid, `${started.pid}\n`);
     lastOutput = '';
     started.stderr?.on('data', (chunk: Buffer) => (lastOutput = (lastOutput + chunk.toString('utf8')).slice(-2000)));
     const exited = new Promise<never>((_, reject) => {
@@ -51,7 +53,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
     started.once('exit', (code, signal) => {
       if (stopping || child !== started) return;
       log(`HAProxy exited (${signal ?? `code ${code}`}): ${lastOutput.trim().split('\n').pop() ?? ''}; starting it again in ${RESTART_DELAY_MS} ms`);
-      setTimeout(() => void start().catch((error: unknown) => log(`HAProxy did not start again: ${(error as Error).message}`)), RESTART_DELAY_MS).unref();
+      setTimeout(() => void (stopping ? Promise.resolve() : start()).catch((error: unknown) => log(`HAProxy did not start again: ${(error as Error).message}`)), RESTART_DELAY_MS).unref();
     });
   }
 
@@ -82,6 +84,25 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
 }
 
 export type HaproxySupervisor = Awaited<ReturnType<typeof superviseHaproxy>>;
+
+/**
+ * HAProxy runs as the gateway's child: a gateway that was killed (SIGKILL, out of memory) leaves it
+ * running and holding the public port. The next start on the same data dir stops it first, when
+ * the pid it recorded is still an HAProxy running that data dir's config.
+ */
+async function stopLeftover(pidFile: string, config: string, log: (line: string) => void): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!command.includes(config)) return;
+  log(`stopping HAProxy (pid ${pid}) left running by a gateway that did not stop cleanly`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return; // gone meanwhile
+  }
+  for (let i = 0; i < 100 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) !== ''; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 /** HAProxy is ready once its admin socket (bound after the listeners) takes connections. */
 async function waitForSocket(path: string, timeoutMs: number): Promise<void> {
