@@ -64,8 +64,8 @@ export function ProjectListPage({ rows, now, notice = null }: { readonly rows: r
 /** One demo: what it is, whether it serves, on what hardware, and the way in. */
 function DemoCard({ row: { details, endpoint, runtime }, now }: { readonly row: ProjectRow; readonly now: Date }) {
   const { project, latestDeployment: latest } = details;
-  const card = cardOf(project);
-  const title = titleOf(project);
+  const card = cardOf(details);
+  const title = titleOf(project, card);
   const source = `${describeSource(project.source)} @ ${project.branch}`;
   const page = `/projects/${encodeURIComponent(project.id)}`;
   const served = project.currentDeploymentId !== null;

@@ -65,13 +65,14 @@ export interface ProjectPageProps {
 }
 
 /** `/projects/:id`: what the demo is, its actions, the latest deployment's phases, its live build log and, when it failed, why; the runtime log; the last hour's traffic. */
-export function ProjectPage({ details: { project, latestDeployment: deployment }, endpoint, runtime, now, runtimeLog, history, tokenRequired = false, notice = null, certificate }: ProjectPageProps) {
+export function ProjectPage({ details, endpoint, runtime, now, runtimeLog, history, tokenRequired = false, notice = null, certificate }: ProjectPageProps) {
+  const { project, latestDeployment: deployment } = details;
   const base = `/projects/${encodeURIComponent(project.id)}`;
-  const card = cardOf(project);
+  const card = cardOf(details);
   const served = project.currentDeploymentId !== null;
   const port = deployment ? portOf(deployment) : null;
   return (
-    <Layout title={titleOf(project)}>
+    <Layout title={titleOf(project, card)}>
       <h1>
         {project.id} <StatusBadge status={deployment?.status ?? null} />
       </h1>

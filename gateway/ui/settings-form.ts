@@ -1,5 +1,4 @@
 import type { Project } from '../domain/types.ts';
-import { numberSetting } from './project-facts.ts';
 
 /** A submitted form: one value per field, or several for repeated fields (checkboxes). */
 export type FormFields = Readonly<Record<string, string | File | readonly (string | File)[]>>;
@@ -24,8 +23,8 @@ export function draftOf(project: Project): SettingsDraft {
       .join('\n'),
     idleTimeoutSeconds: String(project.idleTimeoutSeconds),
     gpu: String(project.gpu),
-    port: text(numberSetting(project, 'port')),
-    startupTimeoutSeconds: text(numberSetting(project, 'startupTimeoutSeconds')),
+    port: project.port === null ? '' : String(project.port),
+    startupTimeoutSeconds: project.startupTimeoutSeconds === null ? '' : String(project.startupTimeoutSeconds),
     dockerfile: project.dockerfile,
     context: project.context,
   };
@@ -87,7 +86,7 @@ export function settingsPatch(project: Project, form: FormFields): PatchResult {
 
   for (const name of ['port', 'startupTimeoutSeconds'] as const) {
     const sent = one(form, name);
-    const current = numberSetting(project, name);
+    const current = project[name];
     if (sent === undefined) continue;
     const wanted = sent.trim() === '' ? null : numberOrText(sent);
     if (wanted !== (current ?? null)) patch[name] = wanted;

@@ -1,4 +1,3 @@
-import { updateProjectBody } from '../api/schemas.ts';
 import type { Project } from '../domain/types.ts';
 import { TOKEN_SCRIPT, TokenField } from './action-form.tsx';
 import { Layout } from './layout.tsx';
@@ -6,11 +5,6 @@ import { Notice, type NoticeKind } from './notice.tsx';
 import { titleOf } from './project-facts.ts';
 import { ProjectTabs } from './project-tabs.tsx';
 import type { SettingsDraft } from './settings-form.ts';
-
-/** Whether `PATCH /api/projects/:id` accepts this field on this gateway (the same schema checks what the page sends). */
-export function canChange(field: string): boolean {
-  return Object.hasOwn(updateProjectBody.shape, field);
-}
 
 const GPU_CHOICES = ['auto', 'prefer', 'off', '1', '2', '4', '8'];
 
@@ -110,24 +104,20 @@ export function SettingsPage({ project, draft, tokenRequired, error = null, noti
   );
 }
 
-const NOT_YET = 'this gateway cannot change it yet';
-
 function NumberSetting({ field, label, hint, value }: { readonly field: string; readonly label: string; readonly hint: string; readonly value: string }) {
-  const editable = canChange(field);
   return (
     <label>
-      {label} <span class="hint">{editable ? hint : NOT_YET}</span>
-      <input name={field} type="number" min="1" step="1" value={value} disabled={!editable} />
+      {label} <span class="hint">{hint}</span>
+      <input name={field} type="number" min="1" step="1" value={value} />
     </label>
   );
 }
 
 function TextSetting({ field, label, hint, value }: { readonly field: string; readonly label: string; readonly hint: string; readonly value: string }) {
-  const editable = canChange(field);
   return (
     <label>
-      {label} <span class="hint">{editable ? hint : `${NOT_YET} (set when the project was created)`}</span>
-      <input name={field} value={value} disabled={!editable} />
+      {label} <span class="hint">{hint}</span>
+      <input name={field} value={value} />
     </label>
   );
 }

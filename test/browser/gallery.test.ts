@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
-import { dashboardApp, withCards } from '../ui/dashboard-app.ts';
+import { dashboardApp } from '../ui/dashboard-app.ts';
 import { launchChromium, screenshot } from './chromium.ts';
 
 const NOW = Date.now();
@@ -11,7 +11,7 @@ const minutesAgo = (n: number) => new Date(NOW - n * 60_000).toISOString();
 
 /**
  * The gallery as visitors of the dashboard see it, with demos whose READMEs carry Spaces front
- * matter (recorded on the project as `card`, as a gateway that reads it does) next to one
+ * matter (recorded on their deployments as `card`, as the pipeline does) next to one
  * without, in Chromium. The app is the real one over a real SQLite store; nothing is deployed.
  */
 describe('the demo gallery in a browser', () => {
@@ -26,13 +26,6 @@ describe('the demo gallery in a browser', () => {
         'main-gpt2-story-acme': { state: 'running', lastRequestAt: null, coldStarts: 1 },
         'main-sdxl-turbo-acme': { state: 'sleeping', lastRequestAt: null, coldStarts: 3 },
       },
-      (store) => ({
-        projects: withCards(store, {
-          'main-gpt2-story-acme': { title: 'GPT-2 story writer', emoji: '📖', description: 'Give it a first line and it writes the rest of the story, on a CPU.', sdk: 'docker', appPort: 7860 },
-          'main-sdxl-turbo-acme': { title: 'SDXL Turbo', emoji: '🎨', description: 'Text to image in a single step.', sdk: 'docker', appPort: null },
-          'main-whisper-acme': { title: 'Whisper transcriber', emoji: '🎙️', description: 'Upload a recording, get its text with timestamps.', sdk: 'gradio', appPort: null },
-        }),
-      }),
     );
     const { store } = made;
     const cpu = { gpus: 0, cudaVersion: null, pool: null, reason: 'no CUDA base image' };
@@ -41,9 +34,11 @@ describe('the demo gallery in a browser', () => {
       await store.createProject(makeProject({ id, source: { kind: 'github', owner: 'acme', repo }, currentDeploymentId: serving ? deployment.id : null }));
       await store.createDeployment(makeDeployment(deployment));
     };
-    await seed('main-gpt2-story-acme', 'gpt2-story', { id: 'a1', projectId: 'main-gpt2-story-acme', status: 'ready', placement: cpu, createdAt: minutesAgo(12) }, true);
-    await seed('main-sdxl-turbo-acme', 'sdxl-turbo', { id: 'b1', projectId: 'main-sdxl-turbo-acme', status: 'ready', placement: gpu, createdAt: minutesAgo(60 * 26) }, true);
-    await seed('main-whisper-acme', 'whisper', { id: 'c1', projectId: 'main-whisper-acme', status: 'building', placement: cpu, createdAt: minutesAgo(1) }, false);
+    // Front matter as the pipeline records it on each deployment that read a README.
+    const card = (title: string, emoji: string, description: string, sdk: string, appPort: number | null) => ({ title, emoji, description, sdk, appPort });
+    await seed('main-gpt2-story-acme', 'gpt2-story', { id: 'a1', projectId: 'main-gpt2-story-acme', status: 'ready', placement: cpu, createdAt: minutesAgo(12), card: card('GPT-2 story writer', '📖', 'Give it a first line and it writes the rest of the story, on a CPU.', 'docker', 7860) }, true);
+    await seed('main-sdxl-turbo-acme', 'sdxl-turbo', { id: 'b1', projectId: 'main-sdxl-turbo-acme', status: 'ready', placement: gpu, createdAt: minutesAgo(60 * 26), card: card('SDXL Turbo', '🎨', 'Text to image in a single step.', 'docker', null) }, true);
+    await seed('main-whisper-acme', 'whisper', { id: 'c1', projectId: 'main-whisper-acme', status: 'building', placement: cpu, createdAt: minutesAgo(1), card: card('Whisper transcriber', '🎙️', 'Upload a recording, get its text with timestamps.', 'gradio', null) }, false);
     await seed('main-broken-demo-acme', 'broken-demo', { id: 'd1', projectId: 'main-broken-demo-acme', status: 'failed', error: 'no Dockerfile at "Dockerfile" in acme/broken-demo@main (3f2a1b0); add one, or set "dockerfile" to its path', createdAt: minutesAgo(3) }, false);
 
     server = serve({ fetch: made.app.fetch, port: 0, hostname: '127.0.0.1' });

@@ -134,6 +134,14 @@ describe('the language-id example: real CPU inference deployed end to end', () =
     const apiTab = await gateway.raw('GET', `/projects/${label}/api`);
     expect(apiTab.status).toBe(200);
     expect(apiTab.text).toContain(`data-prefix="/p/${label}"`);
+
+    // The README's Spaces front matter names the demo in the dashboard's gallery and on its page.
+    const gallery = await gateway.raw('GET', '/');
+    const card = gallery.text.slice(gallery.text.indexOf(`data-project="${label}"`)).split('</article>')[0]!;
+    expect(card).toContain('<span class="emoji" aria-hidden="true">🌐</span>');
+    expect(card).toContain(`<a class="title" href="/projects/${label}">Language ID (CLD3)</a>`);
+    expect(card).toContain("Names a text&#39;s language with Google&#39;s CLD3 network, on CPU");
+    expect((await gateway.raw('GET', `/projects/${label}`)).text).toContain('<title>Language ID (CLD3) · Portico</title>');
   });
 
   it('rebuilds after a code change without reinstalling its dependencies', { timeout: 300_000 }, async () => {

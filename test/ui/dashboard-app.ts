@@ -9,7 +9,7 @@ import type { ProjectStore } from '../../gateway/ports/project-store.ts';
 import type { RuntimeSnapshot } from '../../gateway/services/scaler.ts';
 import { createDeployPipeline } from '../../gateway/services/deploy-pipeline.ts';
 import { createMetrics } from '../../gateway/services/metrics.ts';
-import { type ProjectService, createProjectService } from '../../gateway/services/project-service.ts';
+import { createProjectService } from '../../gateway/services/project-service.ts';
 
 /**
  * The whole gateway app over a real SQLite store in a temp dir, without a listener: tests seed
@@ -47,18 +47,4 @@ export async function dashboardApp(
 /** A GET on the gateway's own host. */
 export function get(app: Hono, path: string, headers: Record<string, string> = {}): Promise<Response> {
   return Promise.resolve(app.request(`http://localhost:8080${path}`, { headers: { host: 'localhost:8080', ...headers } }));
-}
-
-/**
- * The project reads as a gateway that records Spaces front matter answers them (the `card` field);
- * only what the gallery and the project page call.
- */
-export function withCards(store: ProjectStore, cards: Readonly<Record<string, object>>): ProjectService {
-  const details = async (id: string) => {
-    const project = (await store.getProject(id))!;
-    const [latest] = await store.listDeployments(id);
-    const current = project.currentDeploymentId ? await store.getDeployment(project.currentDeploymentId) : null;
-    return { project: { ...project, card: cards[id] ?? null }, latestDeployment: latest ?? null, currentDeployment: current };
-  };
-  return { get: details, list: async () => Promise.all((await store.listProjects()).map((project) => details(project.id))) } as unknown as ProjectService;
 }
