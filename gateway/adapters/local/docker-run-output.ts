@@ -131,7 +131,7 @@ export async function lastRunOutput(docker: Dockerode, info: Dockerode.Container
     // read, the engine may have started the next run, whose lines are left out too.
     const ended = !info.State.Running || info.State.Restarting ? runEnd(info.State.FinishedAt) : null;
     const raw: unknown = await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, since: sinceSeconds(info.State.StartedAt) });
-    const text = demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+    const text = demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const lines = text
       .split('\n')
       .filter((line) => line !== '')
@@ -145,8 +145,12 @@ export async function lastRunOutput(docker: Dockerode, info: Dockerode.Container
   }
 }
 
-/** The engine's multiplexed log frames (8-byte header, then the payload); plain text passes through. */
-function demux(buffer: Buffer): string {
+/**
+ * Splits the engine's multiplexed log stream (non-TTY containers): frames of an 8-byte header
+ * (stream type, 3 zero bytes, big-endian length) followed by the payload. A TTY container's
+ * log is plain text and passes through.
+ */
+export function demuxLogs(buffer: Buffer): string {
   const framed = buffer.length >= 8 && buffer[0]! <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
   if (!framed) return buffer.toString('utf8');
   const parts: Buffer[] = [];

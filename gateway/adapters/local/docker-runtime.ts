@@ -8,7 +8,7 @@ import type { ContainerRuntime, ContainerStatus, ReadyContainer, ReadyOptions, S
 import { engineMessage, engineStatus, engineUnavailable, withEngine } from './docker-client.ts';
 import { DEMO_NETWORK, ensureDemoNetwork, guardHostFromBridge } from './docker-demo-network.ts';
 import { type Routing, createRouting } from './docker-routing.ts';
-import { followRunOutput, lastRunOutput } from './docker-run-output.ts';
+import { demuxLogs, followRunOutput, lastRunOutput } from './docker-run-output.ts';
 import { readListeningSockets } from './docker-sockets.ts';
 import { probeHttp } from './http-probe.ts';
 
@@ -406,24 +406,6 @@ function listeningNote(all: readonly ListeningSocket[] | null, declared: number)
 /** The port the container was started for (its `portico.port` label). */
 export function declaredPort(info: Dockerode.ContainerInspectInfo): number {
   return Number(info.Config.Labels?.['portico.port'] ?? Number.NaN);
-}
-
-/**
- * Splits the engine's multiplexed log stream (non-TTY containers): frames of an 8-byte header
- * (stream type, 3 zero bytes, big-endian length) followed by the payload. A TTY container's
- * log is plain text and passes through.
- */
-export function demuxLogs(buffer: Buffer): string {
-  const framed = buffer.length >= 8 && buffer[0]! <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
-  if (!framed) return buffer.toString('utf8');
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const length = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + length));
-    offset += 8 + length;
-  }
-  return Buffer.concat(parts).toString('utf8');
 }
 
 function goneError(id: string, what: string, cause?: unknown): PorticoError {
