@@ -358,11 +358,12 @@ describe('docker runtime', () => {
         expect(error.message).toMatch(/^container exited with code 7 before answering on port 8000; last log lines:\n/);
         output.push(...error.message.split('\n').slice(1).map((line) => `${line}\n`));
       } else {
-      expect(Date.now() - started).toBeLessThan(10_000);
+        // Well before the 60 s startup timeout: the exit ends the wait.
+        expect(Date.now() - started).toBeLessThan(30_000);
         expect(error.message).toMatch(/^container exited with code 7 before answering on port 8000; its output is in the deployment log above; its last line: (loading model|fatal: weights\.bin not found)$/);
       }
-      // One run's output, each line once, however often the engine restarted it meanwhile.
-      expect([...output].sort()).toStrictEqual(['fatal: weights.bin not found\n', 'loading model\n']);
+      // One run's output, each line once, however often the engine restarted it meanwhile (in one chunk or several).
+      expect(output.join('').split('\n').filter(Boolean).sort()).toStrictEqual(['fatal: weights.bin not found', 'loading model']);
       await runtime.removeProjectContainers(project);
     });
   });
