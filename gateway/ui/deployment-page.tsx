@@ -1,7 +1,8 @@
 import { isTerminal } from '../domain/deployment-state.ts';
 import type { Deployment, Project } from '../domain/types.ts';
 import { ActionForm, TOKEN_SCRIPT } from './action-form.tsx';
-import { ansiToHtml, stripAnsi } from './ansi.ts';
+import { ansiToHtml } from './ansi.ts';
+import { FailureReason } from './failure-reason.tsx';
 import { canRollBackTo } from './history-page.tsx';
 import { Layout } from './layout.tsx';
 import { PhaseTimeline } from './phase-timeline.tsx';
@@ -43,14 +44,7 @@ export function DeploymentPage({ project, deployment, log, now, tokenRequired, p
         {port ? ` · port ${port.port}${port.reason ? ` (${port.reason})` : ''}` : ''}
       </p>
       <PhaseTimeline phases={deployment.phases} now={now} />
-      {deployment.error !== null && (
-        <div class="card">
-          <strong>Why it failed</strong>
-          <pre class="error" id="deployment-error">
-            {stripAnsi(deployment.error)}
-          </pre>
-        </div>
-      )}
+      <FailureReason error={deployment.error} />
       <div class="actions">
         {rollbackAvailable && canRollBackTo(project, deployment) && pruned && <span class="muted pruned">Its image was pruned: no rollback to it.</span>}
         {rollbackAvailable && canRollBackTo(project, deployment) && !pruned && <ActionForm action={`${base}/rollback`} fields={{ deploymentId: deployment.id }} label="Roll back to this deployment" tokenRequired={tokenRequired} />}

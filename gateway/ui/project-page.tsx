@@ -11,7 +11,7 @@ import { ProjectTabs } from './project-tabs.tsx';
 import { RuntimeLog } from './runtime-log.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { ActionForm, TOKEN_SCRIPT } from './action-form.tsx';
-import { stripAnsi } from './ansi.ts';
+import { FailureReason } from './failure-reason.tsx';
 import { Notice, type NoticeKind } from './notice.tsx';
 import { cardOf, portOf, titleOf } from './project-facts.ts';
 import { RelativeTime } from './relative-time.tsx';
@@ -124,14 +124,7 @@ export function ProjectPage({ details, endpoint, runtime, now, runtimeLog, histo
           <PhaseTimeline phases={deployment.phases} now={now} />
           {deployment.placement && <p class="muted">{deployment.placement.reason}</p>}
           {port && <p class="muted" id="port">{`serves on port ${port.port}${port.reason ? ` (${port.reason})` : ''}`}</p>}
-          {deployment.error !== null && (
-            <div class="card">
-              <strong>Why it failed</strong>
-              <pre class="error" id="deployment-error">
-                {stripAnsi(deployment.error)}
-              </pre>
-            </div>
-          )}
+          <FailureReason error={deployment.error} />
           <h2>Build log</h2>
           <pre class="log" id="log" data-src={`/ui/deployments/${encodeURIComponent(deployment.id)}/log`} data-live={String(!isTerminal(deployment.status))}></pre>
           <script dangerouslySetInnerHTML={{ __html: LOG_SCRIPT }} />
