@@ -33,6 +33,8 @@ export interface AwsConfig {
   readonly upstreamTimeoutMs: number;
   /** ECR keeps this many images per project. */
   readonly keepImages: number;
+  /** The function a rollback's release is handed to (the build-events function); null: this function cannot roll back. */
+  readonly releaseFunction: string | null;
 }
 
 export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>): AwsConfig {
@@ -79,6 +81,7 @@ export function loadAwsConfig(env: Readonly<Record<string, string | undefined>>)
     startupTimeoutMs: whole('PORTICO_STARTUP_TIMEOUT_MS', 300_000),
     upstreamTimeoutMs: whole('PORTICO_UPSTREAM_TIMEOUT_MS', 60_000),
     keepImages: whole('PORTICO_KEEP_IMAGES', 10),
+    releaseFunction: optional('PORTICO_RELEASE_FUNCTION') ?? null,
   };
 }
 

@@ -8,7 +8,7 @@ import { withCloudFrontHost } from './endpoint/cloudfront-host.ts';
 import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
 import { type RouteTable, createRouteTable } from './endpoint/route-table.ts';
 import { reapIdleDemos } from './services/activity-reaper.ts';
-import { type EventPipeline, createEventPipeline } from './services/event-pipeline.ts';
+import { type EventPipeline, type EventRollbacks, createEventPipeline } from './services/event-pipeline.ts';
 import { type Metrics, createMetrics } from './services/metrics.ts';
 import { createProjectService } from './services/project-service.ts';
 import { versionedStore } from './services/versioned-store.ts';
@@ -38,7 +38,7 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
     startupTimeoutMs: config.startupTimeoutMs,
     stuckAfterMs: STUCK_AFTER_MS,
     buildTimeoutMs: BUILD_TIMEOUT_MS,
-  });
+  }, rollbacksOf(ports));
   const projects = createProjectService(core, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const metrics = createMetrics(); // per instance: Lambda instances come and go, so these are a sample
   const gate = createAsyncWakeGate(
@@ -74,6 +74,12 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
       return { slept, advanced, interrupted };
     },
   };
+}
+
+/** Rollbacks read kept images from ECR; the API starts them only where a release function is configured (else it answers 409). */
+function rollbacksOf({ releases, builder }: AwsPorts): EventRollbacks | undefined {
+  const { inspectImage, keptImages } = builder;
+  return inspectImage ? { images: { inspectImage, keptImages }, queue: releases } : undefined;
 }
 
 /**

@@ -45,4 +45,8 @@ export interface ImageBuilder {
   pruneProjectImages(projectId: string, options: { readonly keep: readonly string[] }): Promise<{ readonly removed: readonly string[] }>;
   /** A kept image's facts, or null when it is gone (pruned or removed), for a rollback. Absent: this builder cannot tell (rollback is refused). */
   inspectImage?(tag: string): Promise<ImageFacts | null>;
+  /** Whether a kept image is still there, when that is cheaper to ask than its facts (a registry). Absent: `inspectImage` tells. */
+  hasImage?(tag: string): Promise<boolean>;
+  /** Which of a project's images are kept, for the message when a rollback's image is gone; absent: PORTICO_KEEP_IMAGES's rule. */
+  readonly keptImages?: string;
 }

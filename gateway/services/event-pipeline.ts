@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidTransitionError, isInProgress, queuedDeployment } from '../domain/deployment-state.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
-import type { Deployment } from '../domain/types.ts';
+import type { Deployment, Project } from '../domain/types.ts';
 import { isPorticoError, messageOf } from '../errors.ts';
+import type { ImageBuilder } from '../ports/image-builder.ts';
+import type { ReleaseJob, ReleaseQueue } from '../ports/release-queue.ts';
 import type { RemoteBuild, RemoteBuilder } from '../ports/remote-builder.ts';
 import type { DeployPipeline } from './deploy-pipeline.ts';
 import { failDeployment, mustGetProject, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import { placeBuiltImage } from './image-placement.ts';
 import type { Ports } from './ports.ts';
+import { prunedImage, rollbackRelease } from './rollback.ts';
 
 export interface EventPipelineSettings {
   readonly gpuPools: readonly GpuPool[];
@@ -30,8 +33,20 @@ export interface EventPipeline extends DeployPipeline {
    * again for the same build: only a deployment still `building` moves.
    */
   onBuild(build: RemoteBuild): Promise<Deployment | null>;
-  /** Advances builds whose events were missed and fails deployments stuck in a phase nobody runs. */
+  /**
+   * Runs a release the API handed over (`ReleaseQueue`): a rollback's queued deployment releases
+   * its target's kept image. Safe to call again for the same job: only a deployment still `queued` moves.
+   */
+  onRelease(job: ReleaseJob): Promise<Deployment | null>;
+  /** Advances builds whose events were missed and fails deployments stuck in a phase nobody runs (rollbacks included). */
   reconcile(): Promise<{ readonly advanced: number; readonly interrupted: number }>;
+}
+
+/** What rollbacks need on this host: the kept images (their facts, and which are kept), and where the API hands a release. */
+export interface EventRollbacks {
+  readonly images: Required<Pick<ImageBuilder, 'inspectImage'>> & Pick<ImageBuilder, 'keptImages'>;
+  /** Absent in the functions that run releases (and never start one): `rollback` is absent there. */
+  readonly queue?: ReleaseQueue | undefined;
 }
 
 /**
@@ -39,7 +54,7 @@ export interface EventPipeline extends DeployPipeline {
  * the GitHub API) and starts a remote build; the build's completion event runs `onBuild`, which
  * starts the container, waits for its answer and switches the route, like the local pipeline.
  */
-export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: RemoteBuilder, settings: EventPipelineSettings): EventPipeline {
+export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: RemoteBuilder, settings: EventPipelineSettings, rollbacks?: EventRollbacks): EventPipeline {
   const { store, clock } = ports;
 
   async function enqueue(project: Parameters<DeployPipeline['enqueue']>[0]): Promise<Deployment> {
@@ -135,6 +150,51 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     return serving && serving.createdAt > deployment.createdAt ? serving : null;
   }
 
+  /**
+   * Records the rollback's queued deployment and hands its release to the function that runs
+   * releases: the release waits for the task to answer (minutes), longer than the API request
+   * may take. That function reads the image's facts again (`onRelease`), so none travel in the job.
+   */
+  async function rollback(queue: ReleaseQueue, project: Project, target: Deployment): Promise<Deployment> {
+    const deployment = { ...queuedDeployment(randomUUID(), project.id, clock.now()), commit: target.commit, placement: target.placement };
+    await store.createDeployment(deployment);
+    try {
+      await queue.send({ kind: 'rollback', deploymentId: deployment.id, targetId: target.id });
+      return deployment;
+    } catch (error) {
+      return (await failDeployment(ports, deployment.id, error)) ?? deployment;
+    }
+  }
+
+  async function onRelease(job: ReleaseJob): Promise<Deployment | null> {
+    try {
+      return await releaseRollback(job);
+    } catch (error) {
+      if (lostRace(error)) return null;
+      throw error;
+    }
+  }
+
+  async function releaseRollback(job: ReleaseJob): Promise<Deployment | null> {
+    const deployment = await store.getDeployment(job.deploymentId);
+    if (!deployment || deployment.status !== 'queued' || !rollbacks) return null;
+    const target = await store.getDeployment(job.targetId);
+    if (!target?.image || target.projectId !== deployment.projectId) {
+      return moveDeployment(ports, deployment, 'failed', `deployment ${job.targetId} has no kept image of project ${deployment.projectId} to roll back to; redeploy instead`);
+    }
+    const newer = await newerServing(deployment);
+    if (newer) return moveDeployment(ports, deployment, 'failed', `superseded: deployment ${newer.id}, started later, already serves`);
+    try {
+      // Read again here: the lifecycle policy may have expired the image since the API checked it.
+      const facts = await rollbacks.images.inspectImage(target.image);
+      if (!facts) return await moveDeployment(ports, deployment, 'failed', prunedImage(target, rollbacks.images.keptImages).message);
+      return await rollbackRelease(ports, { deployment, target, facts, settings });
+    } catch (error) {
+      if (lostRace(error)) throw error;
+      return failDeployment(ports, deployment.id, error);
+    }
+  }
+
   async function reconcile() {
     let advanced = 0;
     let interrupted = 0;
@@ -164,10 +224,14 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     return { advanced, interrupted };
   }
 
+  const queue = rollbacks?.queue;
   return {
     enqueue,
     onBuild,
+    onRelease,
     reconcile,
+    // Absent without a release queue: this host cannot roll back (the API answers 409).
+    ...(queue ? { rollback: (project: Project, target: Deployment) => rollback(queue, project, target) } : {}),
     // Nothing runs in this process after `enqueue` returns.
     idle: async () => undefined,
   };

@@ -64,7 +64,7 @@ export interface ProjectService {
   update(id: string, input: UpdateProjectInput): Promise<UpdateProjectResult>;
   remove(id: string): Promise<void>;
   getDeployment(id: string): Promise<Deployment>;
-  /** Whether this gateway can roll back at all (its pipeline releases kept images; AWS's cannot yet). */
+  /** Whether this gateway can roll back at all (its pipeline releases kept images: AWS's only with a function to run the release). */
   canRollBack(): boolean;
   /** Whether an image is still kept (a rollback to it can be made); null when this gateway cannot tell. */
   imageKept(image: string): Promise<boolean | null>;
@@ -185,12 +185,12 @@ export function createProjectService(ports: Ports, pipeline: DeployPipeline, def
 
     async imageKept(image) {
       if (!pipeline.rollback || !builder.inspectImage) return null;
-      return (await builder.inspectImage(image)) !== null;
+      return builder.hasImage ? builder.hasImage(image) : (await builder.inspectImage(image)) !== null;
     },
 
     async rollback(projectId, deploymentId) {
       const project = await mustGet(projectId);
-      if (!pipeline.rollback) throw new PorticoError('conflict', 'this gateway cannot roll back (its pipeline builds remotely); redeploy instead');
+      if (!pipeline.rollback) throw new PorticoError('conflict', 'this gateway cannot roll back (it has no function to run the release: PORTICO_RELEASE_FUNCTION is not set); redeploy instead');
       const { target, facts } = await rollbackTarget(ports, project, deploymentId);
       return pipeline.rollback(project, target, facts);
     },

@@ -26,13 +26,16 @@ export async function rollbackTarget(ports: Pick<Ports, 'store' | 'builder'>, pr
   }
   if (!ports.builder.inspectImage) throw new PorticoError('conflict', 'this gateway cannot check its kept images, so it cannot roll back; redeploy instead');
   const facts = await ports.builder.inspectImage(target.image);
-  if (facts === null) {
-    throw new PorticoError(
-      'conflict',
-      `the image of deployment "${deploymentId}" (${target.image}) was pruned: only the newest PORTICO_KEEP_IMAGES images of a project are kept; redeploy commit ${target.commit?.slice(0, 12) ?? '(unknown)'} instead`,
-    );
-  }
+  if (facts === null) throw prunedImage(target, ports.builder.keptImages);
   return { target, facts };
+}
+
+/** The answer when `target`'s image is gone; `keptImages` says which images the builder keeps (its `keptImages`). */
+export function prunedImage(target: Deployment, keptImages = 'only the newest PORTICO_KEEP_IMAGES images of a project are kept'): PorticoError {
+  return new PorticoError(
+    'conflict',
+    `the image of deployment "${target.id}" (${target.image}) was pruned: ${keptImages}; redeploy commit ${target.commit?.slice(0, 12) ?? '(unknown)'} instead`,
+  );
 }
 
 /**
@@ -47,7 +50,12 @@ export function portOfImage(facts: ImageFacts): number {
 /** Releases `target`'s kept image as the queued `deployment`: queued → starting → ready, nothing resolved, fetched or built. */
 export async function rollbackRelease(
   ports: Pick<Ports, 'store' | 'runtime' | 'clock'>,
-  request: { readonly deployment: Deployment; readonly target: Deployment; readonly facts: ImageFacts; readonly settings: DeploySettings },
+  request: {
+    readonly deployment: Deployment;
+    readonly target: Deployment;
+    readonly facts: ImageFacts;
+    readonly settings: Pick<DeploySettings, 'containerMemoryBytes' | 'containerNanoCpus' | 'startupTimeoutMs'>;
+  },
 ): Promise<Deployment> {
   const { deployment, target, facts, settings } = request;
   const image = target.image!;

@@ -21,7 +21,7 @@ export interface DeploymentPageProps {
   readonly tokenRequired: boolean;
   /** Its image was pruned: no rollback to it. */
   readonly pruned?: boolean;
-  /** False where the gateway cannot roll back (AWS, for now). */
+  /** False where the gateway cannot roll back (on AWS, one with no function to run the release). */
   readonly rollbackAvailable?: boolean;
 }
 

@@ -37,7 +37,7 @@ export interface HistoryPageProps {
   readonly notice?: NoticeKind | null;
   /** Deployments whose image was pruned (no rollback to them), as far as the gateway can tell. */
   readonly pruned?: ReadonlySet<string>;
-  /** False where the gateway cannot roll back (AWS, for now): no rollback is offered. */
+  /** False where the gateway cannot roll back (on AWS, one with no function to run the release): no rollback is offered. */
   readonly rollbackAvailable?: boolean;
 }
 

@@ -216,7 +216,7 @@ describe('the gallery', () => {
 });
 
 
-describe('the history where the gateway cannot roll back (AWS, for now)', () => {
+describe('the history where the gateway cannot roll back (AWS with no release function)', () => {
   it('offers no rollback and says to redeploy', async () => {
     const project = makeProject({ currentDeploymentId: 'd2' });
     const deployments = [

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsConfig } from '../../aws-config.ts';
 import type { ActivityLog } from '../../ports/activity-log.ts';
 import type { DeliveryLog } from '../../ports/delivery-log.ts';
+import type { ReleaseQueue } from '../../ports/release-queue.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime } from '../../ports/container-runtime.ts';
 import type { RemoteBuilder } from '../../ports/remote-builder.ts';
@@ -19,6 +20,7 @@ import { createDynamoDbStore } from './dynamodb-store.ts';
 import { createEcrImageStore } from './ecr-image-store.ts';
 import { createEcrRegistry } from './ecr-registry.ts';
 import { createEcsRuntime } from './ecs-runtime.ts';
+import { createLambdaReleaseQueue } from './lambda-release-queue.ts';
 import { createSecretsManagerBuildSecrets } from './secrets-manager-build-secrets.ts';
 import { clientOnFirstUse } from './sdk-on-first-use.ts';
 import { secretsManagerSecret } from './secrets-manager-secret.ts';
@@ -30,6 +32,8 @@ export interface AwsPorts extends Ports {
   readonly deliveries: DeliveryLog;
   /** The GitHub webhook's HMAC key, read from Secrets Manager when a delivery arrives; undefined: none configured. */
   readonly webhookSecret: (() => Promise<string>) | undefined;
+  /** Where the API hands a rollback's release (the build-events function); undefined: this function cannot roll back. */
+  readonly releases: ReleaseQueue | undefined;
 }
 
 export interface AwsPortsOptions {
@@ -48,7 +52,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
   const ecr = clientOnFirstUse(async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig));
   const codebuild = clientOnFirstUse(async () => new (await import('@aws-sdk/client-codebuild')).CodeBuildClient(clientConfig));
   const ecs = clientOnFirstUse(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(clientConfig));
-  const registry = createEcrRegistry({ client: ecr, keepImages: config.keepImages });
+  const registry = createEcrRegistry({ client: ecr, keepImages: config.keepImages, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const logTail = cloudWatchLogTail({ region: config.region });
   const clock = options.clock ?? systemClock;
   return {
@@ -58,6 +62,11 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
     webhookSecret: config.githubWebhookSecretId === null ? undefined : secretsManagerSecret({ secretId: config.githubWebhookSecretId, region: config.region, clock }),
     source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
+    // Lambda's SDK loads on the first rollback only.
+    releases:
+      config.releaseFunction === null
+        ? undefined
+        : createLambdaReleaseQueue({ client: clientOnFirstUse(async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(clientConfig)), functionName: config.releaseFunction }),
     remoteBuilder: createCodeBuildBuilder({
       client: codebuild,
       projectName: config.buildProject,

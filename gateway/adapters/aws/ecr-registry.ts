@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import { type ImageConfig, factsOf } from '../../domain/image-config.ts';
 import { PorticoError, messageOf } from '../../errors.ts';
+import type { ImageFacts } from '../../ports/image-builder.ts';
 import { awsErrorName, withAws } from './aws-errors.ts';
 import type { Sender } from './sdk-on-first-use.ts';
 
@@ -11,7 +14,22 @@ export interface EcrRegistry {
   ensureRepository(projectId: string): Promise<{ readonly repositoryName: string }>;
   /** Deletes the repository with every image in it. Already gone is success. */
   deleteRepository(projectId: string): Promise<void>;
+  /** How many images the lifecycle policy keeps per project. */
+  readonly keepImages: number;
+  /**
+   * A pushed image's configuration (`<registry>/portico/<project>:<tag>`), read from its config
+   * blob; null when ECR no longer has it (the lifecycle policy expired it, or the repository is gone).
+   */
+  imageFacts(image: string): Promise<ImageFacts | null>;
+  /** Whether ECR still has the image: one call, without reading its configuration. */
+  hasImage(image: string): Promise<boolean>;
 }
+
+/**
+ * The single-image manifests a Portico build pushes (`docker buildx build --provenance=false`):
+ * Docker's v2 and OCI's. Their `config.digest` names the image configuration blob.
+ */
+const MANIFEST_TYPES = ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json'];
 
 export function repositoryName(projectId: string): string {
   return `portico/${projectId}`;
@@ -35,8 +53,9 @@ export function lifecyclePolicyText(keepImages: number): string {
 }
 
 /** One ECR repository per project, scanned on push, with immutable tags (a tag is a commit). */
-export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages: number }): EcrRegistry {
+export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages: number; fetch?: typeof fetch }): EcrRegistry {
   const { client, keepImages } = deps;
+  const fetchImpl = deps.fetch ?? fetch;
   if (!Number.isInteger(keepImages) || keepImages < 1) {
     throw new PorticoError('invalid_input', `keepImages must be a whole number of at least 1, got ${keepImages}`, { field: 'keepImages' });
   }
@@ -72,7 +91,63 @@ export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages:
     }
   }
 
-  return { ensureRepository, deleteRepository };
+  /** The image's manifest, or null when ECR does not have it. */
+  async function manifestOf(image: string): Promise<{ readonly repository: string; readonly manifest: string } | null> {
+    const { repository, tag } = imageReference(image);
+    let output;
+    try {
+      output = await withAws('ECR', async () =>
+        client.send(new (await sdk()).BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }], acceptedMediaTypes: MANIFEST_TYPES })),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'RepositoryNotFoundException') return null;
+      throw readError(image, error);
+    }
+    const manifest = output.images?.[0]?.imageManifest;
+    if (manifest) return { repository, manifest };
+    const failure = output.failures?.[0];
+    if (!failure || failure.failureCode === 'ImageNotFound') return null;
+    throw new PorticoError('start_failed', `ECR could not read image ${image}: ${failure.failureCode ?? 'unknown failure'}: ${failure.failureReason ?? 'no reason given'}`);
+  }
+
+  async function imageFacts(image: string): Promise<ImageFacts | null> {
+    const found = await manifestOf(image);
+    if (!found) return null;
+    const digest = (JSON.parse(found.manifest) as { config?: { digest?: unknown } }).config?.digest;
+    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) throw new PorticoError('start_failed', `the manifest of image ${image} in ECR names no configuration blob; redeploy instead`);
+    const { downloadUrl } = await withAws('ECR', async () =>
+      client.send(new (await sdk()).GetDownloadUrlForLayerCommand({ repositoryName: found.repository, layerDigest: digest })),
+    ).catch((error: unknown) => {
+      throw readError(image, error);
+    });
+    if (!downloadUrl) throw new PorticoError('start_failed', `ECR gave no download address for the configuration of image ${image}`);
+    // A presigned S3 address (reached through the VPC's S3 gateway endpoint, as ECS's image pulls are).
+    const response = await fetchImpl(downloadUrl);
+    if (!response.ok) throw new PorticoError('start_failed', `could not download the configuration of image ${image} from ECR: HTTP ${response.status}`);
+    const blob = Buffer.from(await response.arrayBuffer());
+    if (`sha256:${createHash('sha256').update(blob).digest('hex')}` !== digest) throw new PorticoError('start_failed', `the configuration of image ${image} downloaded from ECR does not match its digest ${digest}; try again`);
+    return factsOf((JSON.parse(blob.toString('utf8')) as { config?: ImageConfig }).config);
+  }
+
+  return {
+    ensureRepository,
+    deleteRepository,
+    keepImages,
+    imageFacts,
+    hasImage: async (image) => (await manifestOf(image)) !== null,
+  };
+}
+
+/** `<registry>/<repository>:<tag>` split into the repository name and the tag. */
+export function imageReference(image: string): { readonly repository: string; readonly tag: string } {
+  const match = /^[^/]+\/([^:@]+):([\w][\w.-]{0,127})$/.exec(image);
+  if (!match) throw new PorticoError('start_failed', `"${image}" is not an ECR image reference (<registry>/<repository>:<tag>)`);
+  return { repository: match[1]!, tag: match[2]! };
+}
+
+function readError(image: string, error: unknown): unknown {
+  if (error instanceof PorticoError) return error;
+  return new PorticoError('start_failed', `could not read image ${image} from ECR: ${messageOf(error)}`, { cause: error });
 }
 
 /** Leaves PorticoErrors (unavailable) alone; anything else is a failed build step from the user's view. */

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
+import { factsOf } from '../../domain/image-config.ts';
 import { PorticoError, isPorticoError, messageOf } from '../../errors.ts';
 import type { BuildRequest, BuiltImage, ImageBuilder, ImageFacts } from '../../ports/image-builder.ts';
 import { startBuildKitBuild } from './buildkit/build-request.ts';
@@ -129,22 +130,6 @@ export function createDockerBuilder(deps: { docker: Dockerode; where: string }):
   }
 
   return { build, removeProjectImages, pruneProjectImages, inspectImage };
-}
-
-/** The parts of an image's configuration that decide placement and the port. */
-export function factsOf(config: Partial<Dockerode.ImageInspectInfo['Config']> | undefined): ImageFacts {
-  const env = Object.fromEntries(
-    (config?.Env ?? []).map((entry) => {
-      const equals = entry.indexOf('=');
-      return equals < 0 ? [entry, ''] : [entry.slice(0, equals), entry.slice(equals + 1)];
-    }),
-  );
-  const exposedPorts = Object.keys(config?.ExposedPorts ?? {}).flatMap((key) => {
-    const match = /^(\d+)(?:\/tcp)?$/.exec(key);
-    return match ? [Number(match[1])] : [];
-  });
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
-  return { env, exposedPorts, entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd), labels: { ...(config?.Labels ?? {}) } };
 }
 
 async function requireDirectory(path: string): Promise<void> {
