@@ -61,6 +61,8 @@ export class PorticoStack extends Stack {
       // Only the gateway answers webhooks: the others get no secret name, so their code never asks Secrets Manager.
       environment: withoutWebhookSecret(this.gateway.environment),
     });
+    // A rollback requested through the API is released by the build-events function.
+    this.events.grantRelease(this.gateway.function);
 
     this.edge = undefined;
     this.gatewayService = undefined;

@@ -94,6 +94,12 @@ export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, st
       actions: ['ecr:CreateRepository', 'ecr:DeleteRepository', 'ecr:PutLifecyclePolicy'],
       resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
     }),
+    // ecr-registry.ts: a rollback checks that its kept image is still there and reads its configuration (manifest, config blob).
+    new iam.PolicyStatement({
+      sid: 'ReadKeptImages',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: `${REPOSITORY_PREFIX}*` })],
+    }),
   ];
   for (const statement of statements) fn.grantPrincipal.addToPrincipalPolicy(statement);
   state.grantReadWrite(fn);

@@ -1,5 +1,6 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -59,5 +60,15 @@ export class Events extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new eventTargets.LambdaFunction(this.reaperFunction)],
     });
+  }
+
+  /**
+   * Lets `fn` (the gateway, which serves the API) hand a rollback's release to the build-events
+   * function (lambda-release-queue.ts): an asynchronous invoke of that one function, named in
+   * PORTICO_RELEASE_FUNCTION. The functions that run releases get neither (no reference to themselves).
+   */
+  grantRelease(fn: lambda.Function): void {
+    fn.addEnvironment('PORTICO_RELEASE_FUNCTION', this.buildEventsFunction.functionName);
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'HandOverReleases', actions: ['lambda:InvokeFunction'], resources: [this.buildEventsFunction.functionArn] }));
   }
 }

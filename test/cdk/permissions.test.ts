@@ -122,7 +122,14 @@ function requestsFor(call: SdkCall, env: Record<string, string>, template: CfnTe
     case 'ecr:CreateRepository':
     case 'ecr:DeleteRepository':
     case 'ecr:PutLifecyclePolicy':
+    case 'ecr:BatchGetImage': // a rollback's kept image (ecr-registry.ts imageFacts, hasImage)
+    case 'ecr:GetDownloadUrlForLayer':
       return one(arn('ecr', `repository/${repositoryName(PROJECT)}`));
+    case 'lambda:InvokeFunction': {
+      // lambda-release-queue.ts hands a rollback's release to the function PORTICO_RELEASE_FUNCTION names (the gateway's only).
+      const name = env['PORTICO_RELEASE_FUNCTION'];
+      return name === undefined ? [] : one(arn('lambda', `function:${name}`));
+    }
     case 'codebuild:StartBuild':
     case 'codebuild:BatchGetBuilds':
     case 'codebuild:ListBuildsForProject':

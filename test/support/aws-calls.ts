@@ -15,7 +15,13 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-lambda': 'lambda',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
+};
+
+/** API operations whose IAM action has another name (the Service Authorization Reference): Lambda's Invoke is lambda:InvokeFunction. */
+const IAM_ACTION_OF: Record<string, string> = {
+  'lambda:Invoke': 'lambda:InvokeFunction',
 };
 
 /**
@@ -96,7 +102,8 @@ export function sdkCallsOf(bundle: string): SdkCall[] {
       // A name two imported packages share cannot be told apart in a minified bundle.
       const other = [...packages].find((candidate) => candidate !== pkg && candidate !== '@aws-sdk/lib-dynamodb' && SERVICE_PREFIX[candidate] && commandsOf(candidate).has(command));
       if (other) throw new Error(`${command} is exported by both ${pkg} and ${other}; the bundle cannot say which it calls`);
-      const action = `${prefix}:${command.slice(0, -'Command'.length)}`;
+      const operation = `${prefix}:${command.slice(0, -'Command'.length)}`;
+      const action = IAM_ACTION_OF[operation] ?? operation;
       calls.set(action, { action, command, pkg });
     }
   }
