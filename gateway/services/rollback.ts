@@ -30,7 +30,7 @@ export async function rollbackTarget(ports: Pick<Ports, 'store' | 'builder'>, pr
   return { target, facts };
 }
 
-/** The answer when `target`'s image is gone; `keptImages` says which images the builder keeps (its `keptImages`). */
+/** The answer when `target`'s image is gone; `keptImages` is the image builder's rule for which images it keeps. */
 export function prunedImage(target: Deployment, keptImages = 'only the newest PORTICO_KEEP_IMAGES images of a project are kept'): PorticoError {
   return new PorticoError(
     'conflict',

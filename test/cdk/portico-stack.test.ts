@@ -73,8 +73,10 @@ const CORE_ACTIONS = [
   'codebuild:BatchGetBuilds',
   'codebuild:ListBuildsForProject',
   'codebuild:StartBuild',
+  'ecr:BatchGetImage',
   'ecr:CreateRepository',
   'ecr:DeleteRepository',
+  'ecr:GetDownloadUrlForLayer',
   'ecr:PutLifecyclePolicy',
   'ecs:CreateService',
   'ecs:DeleteService',
@@ -216,8 +218,16 @@ describe('PorticoStack (default config)', () => {
     expect(functionProps(template, functionsNamed(template, 'EventsReaper')[0]).Timeout).toBe(900);
   });
 
-  it.each(['GatewayFunction', 'EventsBuildEvents', 'EventsReaper'])('grants %s exactly the actions the core calls', (prefix) => {
-    expectCoreGrants(template, prefix);
+  it.each(['GatewayFunction', 'EventsBuildEvents', 'EventsReaper'])('grants %s exactly the actions the core calls (the gateway also hands rollbacks over)', (prefix) => {
+    expectCoreGrants(template, prefix, prefix === 'GatewayFunction' ? ['lambda:InvokeFunction'] : []);
+  });
+
+  it('lets the gateway invoke the build-events function, and only it, to release a rollback; the functions that release know no function to invoke', () => {
+    const [buildEvents] = functionsNamed(template, 'EventsBuildEvents');
+    expect(resolvedEnvironment(template, 'GatewayFunction')['PORTICO_RELEASE_FUNCTION']).toBe(resolveIntrinsic({ Ref: buildEvents }));
+    const invoke = statementsOfFunctionRole(template, 'GatewayFunction').filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => [actionsOf(s), s.Resource])).toStrictEqual([[['lambda:InvokeFunction'], { 'Fn::GetAtt': [buildEvents, 'Arn'] }]]);
+    for (const prefix of ['EventsBuildEvents', 'EventsReaper']) expect(loadAwsConfig(resolvedEnvironment(template, prefix)).releaseFunction).toBeNull();
   });
 
   it.each(['GatewayFunction', 'EventsBuildEvents', 'EventsReaper'])('gives %s an environment loadAwsConfig accepts, GPU pools included', (prefix) => {

@@ -101,7 +101,7 @@ export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages:
       );
     } catch (error) {
       if (awsErrorName(error) === 'RepositoryNotFoundException') return null;
-      throw readError(image, error);
+      throw registryError(`could not read image ${image} from ECR`, error, 'start_failed');
     }
     const manifest = output.images?.[0]?.imageManifest;
     if (manifest) return { repository, manifest };
@@ -118,11 +118,13 @@ export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages:
     const { downloadUrl } = await withAws('ECR', async () =>
       client.send(new (await sdk()).GetDownloadUrlForLayerCommand({ repositoryName: found.repository, layerDigest: digest })),
     ).catch((error: unknown) => {
-      throw readError(image, error);
+      throw registryError(`could not read image ${image} from ECR`, error, 'start_failed');
     });
     if (!downloadUrl) throw new PorticoError('start_failed', `ECR gave no download address for the configuration of image ${image}`);
     // A presigned S3 address (reached through the VPC's S3 gateway endpoint, as ECS's image pulls are).
-    const response = await fetchImpl(downloadUrl);
+    const response = await fetchImpl(downloadUrl).catch((error: unknown) => {
+      throw new PorticoError('start_failed', `could not download the configuration of image ${image} from ECR: ${messageOf(error)}`, { cause: error });
+    });
     if (!response.ok) throw new PorticoError('start_failed', `could not download the configuration of image ${image} from ECR: HTTP ${response.status}`);
     const blob = Buffer.from(await response.arrayBuffer());
     if (`sha256:${createHash('sha256').update(blob).digest('hex')}` !== digest) throw new PorticoError('start_failed', `the configuration of image ${image} downloaded from ECR does not match its digest ${digest}; try again`);
@@ -139,19 +141,14 @@ export function createEcrRegistry(deps: { client: Sender<ECRClient>; keepImages:
 }
 
 /** `<registry>/<repository>:<tag>` split into the repository name and the tag. */
-export function imageReference(image: string): { readonly repository: string; readonly tag: string } {
+function imageReference(image: string): { readonly repository: string; readonly tag: string } {
   const match = /^[^/]+\/([^:@]+):([\w][\w.-]{0,127})$/.exec(image);
   if (!match) throw new PorticoError('start_failed', `"${image}" is not an ECR image reference (<registry>/<repository>:<tag>)`);
   return { repository: match[1]!, tag: match[2]! };
 }
 
-function readError(image: string, error: unknown): unknown {
+/** Leaves PorticoErrors (unavailable) alone; anything else is a failed build step (or, reading a kept image, a failed start) from the user's view. */
+function registryError(what: string, error: unknown, code: 'build_failed' | 'start_failed' = 'build_failed'): unknown {
   if (error instanceof PorticoError) return error;
-  return new PorticoError('start_failed', `could not read image ${image} from ECR: ${messageOf(error)}`, { cause: error });
-}
-
-/** Leaves PorticoErrors (unavailable) alone; anything else is a failed build step from the user's view. */
-function registryError(what: string, error: unknown): unknown {
-  if (error instanceof PorticoError) return error;
-  return new PorticoError('build_failed', `${what}: ${messageOf(error)}`, { cause: error });
+  return new PorticoError(code, `${what}: ${messageOf(error)}`, { cause: error });
 }
