@@ -53,9 +53,9 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
     const certificate = new X509Certificate(pair.certPem);
     contexts.set(host, createSecureContext({ key: pair.keyPem, cert: pair.certPem }));
     const state: CertificateState = { kind: 'valid', notAfter: new Date(certificate.validTo), serial: certificate.serialNumber };
-    states.set(host, state);
-    // Kept here even if the engine refuses it: the engine is given every certificate again when it restarts.
+    // Valid once the engine serves it too. Kept even if the engine refuses it: it is given every certificate again when it restarts.
     await options.sink?.put(host, pair).catch((error: unknown) => options.log(`certificate for ${host} is not served by the proxy engine: ${messageOf(error)}`));
+    states.set(host, state);
     return state;
   }
 
