@@ -51,10 +51,11 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
 
   async function install(host: string, pair: KeyAndCertificate): Promise<CertificateState> {
     const certificate = new X509Certificate(pair.certPem);
-    contexts.set(host, createSecureContext({ key: pair.keyPem, cert: pair.certPem }));
+    const context = createSecureContext({ key: pair.keyPem, cert: pair.certPem });
     const state: CertificateState = { kind: 'valid', notAfter: new Date(certificate.validTo), serial: certificate.serialNumber };
-    // Valid once the engine serves it too. Kept even if the engine refuses it: it is given every certificate again when it restarts.
+    // In use once the engine serves it too. Kept even if the engine refuses it: it is given every certificate again when it restarts.
     await options.sink?.put(host, pair).catch((error: unknown) => options.log(`certificate for ${host} is not served by the proxy engine: ${messageOf(error)}`));
+    contexts.set(host, context);
     states.set(host, state);
     return state;
   }

@@ -27,7 +27,7 @@ export function createHaproxyCertificates(dir: string, admin: HaproxyAdmin, star
     return next;
   };
 
-  async function expect(line: string, success: RegExp, payload?: string): Promise<string> {
+  async function ask(line: string, success: RegExp, payload?: string): Promise<string> {
     const answer = (await admin.command(line, payload)).trim();
     if (!success.test(answer)) throw new PorticoError('engine_unavailable', `HAProxy refused "${line}${payload === undefined ? '' : ' <<…'}": ${answer || 'no answer'}`);
     return answer;
@@ -37,16 +37,16 @@ export function createHaproxyCertificates(dir: string, admin: HaproxyAdmin, star
     const file = certificateFile(dir, host);
     await writeAtomically(file, pem);
     await writeLists(dir, certificates);
-    await expect(`new ssl cert ${file}`, /New empty certificate store|already exists/);
-    await expect(`set ssl cert ${file}`, /Transaction (created|updated)/, pem);
+    await ask(`new ssl cert ${file}`, /New empty certificate store|already exists/);
+    await ask(`set ssl cert ${file}`, /Transaction (created|updated)/, pem);
     try {
-      await expect(`commit ssl cert ${file}`, /Success!/);
+      await ask(`commit ssl cert ${file}`, /Success!/);
     } catch (error) {
       await admin.command(`abort ssl cert ${file}`).catch(() => undefined);
       throw error;
     }
     const listed = (await admin.command(`show ssl crt-list ${files.crtList}`)).split('\n').some((line) => line.trim().split(/\s+/)[0] === file);
-    if (!listed) await expect(`add ssl crt-list ${files.crtList} ${file}`, /Success!/);
+    if (!listed) await ask(`add ssl crt-list ${files.crtList} ${file}`, /Success!/);
     await admin.setMap(files.secured, host, '1'); // redirected to HTTPS only once it is served there
   }
 
@@ -55,8 +55,8 @@ export function createHaproxyCertificates(dir: string, admin: HaproxyAdmin, star
     await writeLists(dir, certificates);
     await rm(file, { force: true });
     await admin.delMap(files.secured, host);
-    await expect(`del ssl crt-list ${files.crtList} ${file}`, /deleted|does not exist|doesn't exist/);
-    await expect(`del ssl cert ${file}`, /deleted|does not exist|doesn't exist/);
+    await ask(`del ssl crt-list ${files.crtList} ${file}`, /deleted|does not exist|doesn't exist/);
+    await ask(`del ssl cert ${file}`, /deleted|does not exist|doesn't exist/);
   }
 
   return {
