@@ -49,12 +49,17 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   /** Bumped by `forget`: an issuance that finishes for a forgotten host is thrown away. */
   const generations = new Map<string, number>();
 
-  async function install(host: string, pair: KeyAndCertificate): Promise<CertificateState> {
+  async function install(host: string, pair: KeyAndCertificate, generation: number): Promise<CertificateState> {
     const certificate = new X509Certificate(pair.certPem);
     const context = createSecureContext({ key: pair.keyPem, cert: pair.certPem });
     const state: CertificateState = { kind: 'valid', notAfter: new Date(certificate.validTo), serial: certificate.serialNumber };
     // In use once the engine serves it too. Kept even if the engine refuses it: it is given every certificate again when it restarts.
     await options.sink?.put(host, pair).catch((error: unknown) => options.log(`certificate for ${host} is not served by the proxy engine: ${messageOf(error)}`));
+    if (generationOf(host) !== generation) {
+      // Its project was removed while this was being saved or handed over: undo both.
+      await Promise.all([store.remove(host), options.sink?.drop(host)]);
+      return { kind: 'pending' };
+    }
     contexts.set(host, context);
     states.set(host, state);
     return state;
@@ -79,7 +84,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
         if (generationOf(host) !== generation) return { kind: 'pending' }; // its project was removed meanwhile
         await store.save(host, pair);
         obtainedAt.set(host, clock.now().getTime());
-        const state = await install(host, pair);
+        const state = await install(host, pair, generation);
         if (state.kind === 'valid') options.log(`certificate for ${host} ${DONE[purpose]}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
         return state;
       } catch (error) {
@@ -104,7 +109,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   async function loadOne(host: string, generation = generationOf(host)): Promise<CertificateState | undefined> {
     try {
       const pair = await store.load(host);
-      return pair && generationOf(host) === generation ? await install(host, pair) : undefined;
+      return pair && generationOf(host) === generation ? await install(host, pair, generation) : undefined;
     } catch (error) {
       options.log(`stored certificate for ${host} is unreadable (${messageOf(error)}); obtaining a new one`);
       return undefined;
