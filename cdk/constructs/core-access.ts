@@ -55,6 +55,8 @@ export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, st
     }),
     // Finding a service's task and its private IP (start, resume, locate).
     new iam.PolicyStatement({ sid: 'ReadDemoTasks', actions: ['ecs:DescribeTasks'], resources: [inCluster('task')] }),
+    // When a GPU task's instance joined the cluster: the instance launch a wake waited on (task-timings.ts).
+    new iam.PolicyStatement({ sid: 'ReadDemoInstances', actions: ['ecs:DescribeContainerInstances'], resources: [inCluster('container-instance')] }),
     new iam.PolicyStatement({
       sid: 'RegisterDemoTaskDefinitions',
       actions: ['ecs:RegisterTaskDefinition'],

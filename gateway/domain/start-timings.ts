@@ -20,7 +20,9 @@ const seconds = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toF
 /** `placement 31.0 s (of which 25.0 s waiting for a new instance to join the cluster), image pull 38.5 s, container start 2.1 s, first answer 2.6 s` */
 export function describeSteps(timings: StartTimings): string {
   const launch = timings.instanceLaunchMs === null ? '' : ` (of which ${seconds(timings.instanceLaunchMs)} waiting for a new instance to join the cluster)`;
-  const pull = timings.pullMs === null ? 'image pull none (cached on the host)' : `image pull ${seconds(timings.pullMs)}`;
+  // No pull timestamps for a task that was placed: the image was already on the host.
+  const cached = timings.pullMs === null && timings.placementMs !== null;
+  const pull = cached ? 'image pull none (cached on the host)' : `image pull ${seconds(timings.pullMs)}`;
   return `placement ${seconds(timings.placementMs)}${launch}, ${pull}, container start ${seconds(timings.startMs)}, first answer ${seconds(timings.firstAnswerMs)}`;
 }
 
