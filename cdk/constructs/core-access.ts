@@ -103,9 +103,10 @@ export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, st
   const clusterRef = refOf(cluster.cluster);
   acknowledge(
     fn,
-    'Demo services and tasks are created at deploy time with generated names; access is limited to this cluster.',
+    'Demo services and tasks are created at deploy time with generated names, and GPU instances join the cluster as the pools scale; access is limited to this cluster.',
     wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
     wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
+    wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
   );
   acknowledge(
     fn,
