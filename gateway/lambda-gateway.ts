@@ -4,6 +4,7 @@ import type { AwsPorts } from './adapters/aws/aws-ports.ts';
 import { createApp } from './app.ts';
 import type { AwsConfig } from './aws-config.ts';
 import { type AsyncWakeGate, createAsyncWakeGate } from './endpoint/async-wake-gate.ts';
+import { describeWake } from './domain/start-timings.ts';
 import { withCloudFrontHost } from './endpoint/cloudfront-host.ts';
 import { createFetchEndpoint } from './endpoint/fetch-endpoint.ts';
 import { type RouteTable, createRouteTable } from './endpoint/route-table.ts';
@@ -42,7 +43,7 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
   const projects = createProjectService(core, pipeline, { idleTimeoutSeconds: config.idleTimeoutSeconds });
   const metrics = createMetrics(); // per instance: Lambda instances come and go, so these are a sample
   const gate = createAsyncWakeGate(
-    { runtime: ports.runtime, activity: ports.activity, clock: ports.clock },
+    { runtime: ports.runtime, activity: ports.activity, clock: ports.clock, wakes: ports.activity },
     { probeTimeoutMs: 2_000, retryAfterSeconds: 5, routeCacheMs: 10_000, activityWriteIntervalMs: 60_000, wakeRequestIntervalMs: 30_000 },
   );
   const routes = createRouteTable(store);
@@ -60,7 +61,11 @@ export function createLambdaGateway(config: AwsConfig, ports: AwsPorts): LambdaG
     // Lambda instances keep no runtime state between requests; the demo's state is ECS's.
     runtimeOf: () => ({ state: null, lastRequestAt: null, coldStarts: 0 }),
     metricsOf: (id) => metrics.snapshot(id),
-    containerLogs: (id, logOptions) => ports.runtime.logs(id, logOptions),
+    containerLogs: async (id, logOptions) => {
+      // The container's last wake (what it waited on) heads its own output.
+      const wake = await ports.activity.lastWake(logOptions.projectId).catch(() => null);
+      return (wake?.containerId === id ? describeWake(wake) : '') + (await ports.runtime.logs(id, logOptions));
+    },
     prometheus: () => metrics.prometheus(),
   });
 

@@ -35,7 +35,7 @@ export interface RunningGateway {
   readonly scaler: Scaler;
   /** The Hono app on the gateway's own host (its `routes` list every API route). */
   readonly app: Hono;
-  /** HTTPS (`--tls acme` or `--tls-cert`) on Portico's own listener; `server` is then the plain-HTTP listener on `--http-port`. */
+  /** HTTPS (`--tls acme`, or `--tls-cert` with the Node proxy): its certificates, served by Portico's own listener (`server` is then the plain-HTTP listener on `--http-port`) or, with `--tls acme`, by HAProxy. */
   readonly tls?: GatewayTls;
   /** Portico's own listener: the public port with the Node proxy; behind HAProxy, its loopback port. */
   readonly listenerPort: number;
@@ -59,18 +59,24 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   refuseOpenBind(config);
   const tlsMode = tlsModeOf(config);
   const log = options.log ?? console.log;
-  // HAProxy serves a certificate from files itself; ACME certificates are served by Portico's own listener.
-  const useHaproxy = config.proxy === 'haproxy' && tlsMode.kind !== 'acme';
-  if (config.proxy === 'haproxy' && !useHaproxy) log('--tls acme: HTTPS is served by Portico\'s own Node listener, so the Node proxy carries traffic (HAProxy takes --tls-cert/--tls-key)');
-  // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
-  const tls = tlsMode.kind === 'off' || useHaproxy ? undefined : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
-  const local = createLocalPorts(config);
+  const useHaproxy = config.proxy === 'haproxy';
   // With HAProxy in front, it listens on the public address (HTTPS on --port and plain HTTP on
-  // --http-port with a certificate) and Portico behind it on loopback.
-  const haproxyTls = useHaproxy && tlsMode.kind === 'files' ? { certFile: tlsMode.certFile, keyFile: tlsMode.keyFile, port: config.port === 0 ? await freePort(config.host) : config.port } : undefined;
+  // --http-port with TLS on) and Portico behind it on loopback. HAProxy serves an operator's
+  // certificate from files, or the ACME certificates Portico obtains, given through its runtime API.
+  const haproxyTls =
+    useHaproxy && tlsMode.kind !== 'off'
+      ? { port: config.port === 0 ? await freePort(config.host) : config.port, ...(tlsMode.kind === 'files' ? { certFile: tlsMode.certFile, keyFile: tlsMode.keyFile } : { acme: true as const }) }
+      : undefined;
   const haproxyPlainPort = haproxyTls ? config.httpPort : config.port;
   const haproxyPort = useHaproxy ? (haproxyPlainPort === 0 ? await freePort(config.host) : haproxyPlainPort) : null;
   const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, ...(haproxyTls ? { tls: haproxyTls } : {}), domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
+  const httpsByHaproxy = dataPlane && haproxyTls ? { httpsPort: haproxyTls.port, certificates: dataPlane.certificates } : undefined;
+  // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
+  const tls =
+    tlsMode.kind === 'off' || (httpsByHaproxy && tlsMode.kind === 'files')
+      ? undefined
+      : await createGatewayTls(config, tlsMode, { clock: options.clock ?? systemClock, log, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, ...(httpsByHaproxy ? { engine: httpsByHaproxy } : {}) });
+  const local = createLocalPorts(config);
   const store = dataPlane ? routeFollowingStore(versionedStore(local.store), dataPlane) : versionedStore(local.store);
   const ports = { ...local, store, clock: options.clock ?? local.clock };
   const engine = await ports.runtime.ping().then(() => null, (error: unknown) => messageOf(error));
@@ -108,7 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const routes = createRouteTable(store);
   const app = createApp({
     projects,
-    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs, trustForwarded: dataPlane !== null }),
     clientAddress: (c) => clientOf((c.env as HttpBindings).incoming, dataPlane !== null),
     domain: config.domain,
     endpointUrl: (id) =>
@@ -131,7 +137,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const proxy = createNodeProxy({ upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, trustForwarded });
   const endpoint = { domain: config.domain, routes, gate, metrics, trustForwarded };
   const listener = createNodeListener({ ...endpoint, proxy, gateway: getRequestListener(app.fetch) });
-  const server = createServer(tls ? tls.plainListener(listener, tls.httpsPort) : listener);
+  // Behind HAProxy, which redirects to HTTPS itself, Portico's listener only answers ACME challenges.
+  const server = createServer(tls ? (dataPlane ? tls.challengeListener(listener) : tls.plainListener(listener, tls.httpsPort)) : listener);
   // An idle client connection stays open longer than the load balancers and clients that reuse
   // them keep theirs (an AWS ALB's idle timeout is 60 s), so the gateway is not the side that
   // closes a connection just as a request goes out on it: with Node's default of 5 s, the soak
@@ -157,17 +164,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     log(`HAProxy (pid ${dataPlane.pid}) carries warm traffic on port ${haproxyPort}${haproxyTls ? ` and HTTPS on ${haproxyTls.port}` : ''}; Portico is its activator on 127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = haproxyTls ? `https://${host}:${haproxyTls.port}` : `http://${host}:${publicPort()}`;
-  const endpoints = haproxyTls ? endpointUrl('{label}', { domain: config.domain, port: haproxyTls.port, scheme: 'https' }) : `http://{label}.${config.domain}:${publicPort()}`;
+  // With ACME, the gateway's own URL is plain HTTP until its certificate is obtained.
+  const filesTls = haproxyTls && 'certFile' in haproxyTls ? haproxyTls : undefined;
+  const url = filesTls ? `https://${host}:${filesTls.port}` : `http://${host}:${publicPort()}`;
+  const endpoints = filesTls ? endpointUrl('{label}', { domain: config.domain, port: filesTls.port, scheme: 'https' }) : `http://{label}.${config.domain}:${publicPort()}`;
   log(`Portico gateway on ${url} · dashboard ${url}/ · API ${url}/api (docs ${url}/api/docs) · endpoints ${endpoints} · data in ${config.dataDir}`);
 
   if (tls) {
-    await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
-      await Promise.all([new Promise((resolve) => server.close(resolve)), tls.close()]);
-      local.close();
-      throw error;
-    });
-    log(`HTTPS with HTTP/2 on port ${tls.httpsPort()} (https://${config.domain}${tls.httpsPort() === 443 ? '' : `:${tls.httpsPort()}`}); plain HTTP on ${publicPort()} redirects hosts that have a certificate`);
+    if (!httpsByHaproxy) {
+      await tls.listen(listener, upgrade, config.port, config.host).catch(async (error: unknown) => {
+        await Promise.all([new Promise((resolve) => server.close(resolve)), tls.close()]);
+        local.close();
+        throw error;
+      });
+    }
+    log(`HTTPS with HTTP/2${httpsByHaproxy ? ' by HAProxy' : ''} on port ${tls.httpsPort()} (https://${config.domain}${tls.httpsPort() === 443 ? '' : `:${tls.httpsPort()}`}); plain HTTP on ${publicPort()} redirects hosts that have a certificate`);
     tls.start((await store.listProjects()).map((project) => project.id));
   }
 

@@ -55,6 +55,8 @@ export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, st
     }),
     // Finding a service's task and its private IP (start, resume, locate).
     new iam.PolicyStatement({ sid: 'ReadDemoTasks', actions: ['ecs:DescribeTasks'], resources: [inCluster('task')] }),
+    // When a GPU task's instance joined the cluster: the instance launch a wake waited on (task-timings.ts).
+    new iam.PolicyStatement({ sid: 'ReadDemoInstances', actions: ['ecs:DescribeContainerInstances'], resources: [inCluster('container-instance')] }),
     new iam.PolicyStatement({
       sid: 'RegisterDemoTaskDefinitions',
       actions: ['ecs:RegisterTaskDefinition'],
@@ -107,9 +109,10 @@ export function grantCore(fn: IConstruct & iam.IGrantable, { cluster, builds, st
   const clusterRef = refOf(cluster.cluster);
   acknowledge(
     fn,
-    'Demo services and tasks are created at deploy time with generated names; access is limited to this cluster.',
+    'Demo services and tasks are created at deploy time with generated names, and GPU instances join the cluster as the pools scale; access is limited to this cluster.',
     wildcardResource(`${arnPrefix('ecs')}:service/${clusterRef}/*`),
     wildcardResource(`${arnPrefix('ecs')}:task/${clusterRef}/*`),
+    wildcardResource(`${arnPrefix('ecs')}:container-instance/${clusterRef}/*`),
   );
   acknowledge(
     fn,

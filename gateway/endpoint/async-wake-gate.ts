@@ -1,6 +1,7 @@
 import type { ActivityLog } from '../ports/activity-log.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { AsyncWake, ContainerRuntime } from '../ports/container-runtime.ts';
+import type { AsyncWake, ContainerRuntime, ReadyContainer } from '../ports/container-runtime.ts';
+import type { WakeLog } from '../ports/wake-log.ts';
 import { isPorticoError, messageOf } from '../errors.ts';
 import type { ContainerTarget } from './resolve-endpoint.ts';
 import type { Admission } from './wake-gate.ts';
@@ -22,6 +23,8 @@ export interface AsyncWakeGateDeps {
   readonly runtime: Pick<ContainerRuntime, 'locate' | 'status' | 'waitUntilReady'> & AsyncWake;
   readonly activity: ActivityLog;
   readonly clock: Clock;
+  /** Where what a wake waited on goes (the project's runtime log); unset: nowhere but the runtime's own log. */
+  readonly wakes?: WakeLog;
 }
 
 /**
@@ -55,13 +58,15 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
 
     const running = await runtime.locate(id, target.container.port);
     if (running) {
+      let ready: ReadyContainer;
       try {
-        await runtime.waitUntilReady(running, { startupTimeoutMs: settings.probeTimeoutMs, probeIntervalMs: Math.min(250, settings.probeTimeoutMs) });
+        ready = await runtime.waitUntilReady(running, { startupTimeoutMs: settings.probeTimeoutMs, probeIntervalMs: Math.min(250, settings.probeTimeoutMs) });
       } catch {
         return stillWaking; // the task runs but the app does not listen yet
       }
       answered.set(id, { upstream: running.upstream, at: now });
       wakeRequested.delete(id);
+      if (ready.started) await recordWake(target.projectId, id, ready.started);
       return go(target.projectId, running.upstream, now);
     }
 
@@ -76,6 +81,13 @@ export function createAsyncWakeGate(deps: AsyncWakeGateDeps, settings: AsyncWake
       await touch(target.projectId, now, true);
     }
     return stillWaking;
+  }
+
+  /** What the wake this gate asked for waited on; a lost record must not fail the request. */
+  async function recordWake(projectId: string, containerId: string, started: NonNullable<ReadyContainer['started']>): Promise<void> {
+    await deps.wakes
+      ?.recordWake(projectId, { containerId, runId: started.runId, at: clock.now(), timings: started.timings })
+      .catch((error: unknown) => console.error(`could not record the wake of ${projectId}: ${messageOf(error)}`));
   }
 
   async function go(projectId: string, upstream: string, now: number): Promise<Admission> {

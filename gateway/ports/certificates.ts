@@ -18,3 +18,12 @@ export interface CertificateStore {
   /** Deletes a host's key and certificate; nothing stored is success. */
   remove(host: string): Promise<void>;
 }
+
+/**
+ * A proxy engine in front that serves HTTPS with these certificates (HAProxy): told of each one
+ * loaded, obtained or renewed, and of each one dropped, so it serves the current set without a reload.
+ */
+export interface CertificateSink {
+  put(host: string, pair: KeyAndCertificate): Promise<void>;
+  drop(host: string): Promise<void>;
+}

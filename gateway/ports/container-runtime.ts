@@ -1,3 +1,4 @@
+import type { StartTimings } from '../domain/start-timings.ts';
 import type { ContainerRef } from '../domain/types.ts';
 
 export interface StartRequest {
@@ -34,6 +35,12 @@ export interface ReadyContainer {
   readonly container: ContainerRef;
   /** The port that answered: the declared one, or the one the app was found listening on. */
   readonly port: number;
+  /**
+   * What this run of the container waited on before it first answered, reported once per run by
+   * the runtime instance that started or woke it, on the probe that saw the first answer. Only
+   * runtimes that know set it (ECS: `runId` is the task ARN).
+   */
+  readonly started?: { readonly runId: string; readonly timings: StartTimings };
 }
 
 /**

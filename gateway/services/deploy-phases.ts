@@ -5,6 +5,7 @@ import { type DockerfileAnalysis, analyseDockerfile } from '../domain/dockerfile
 import { describeDeclaredPort } from '../domain/listening-ports.ts';
 import { placeDeployment } from '../domain/gpu.ts';
 import { describeSource } from '../domain/repo-spec.ts';
+import { describeStart } from '../domain/start-timings.ts';
 import type { Deployment, DeploymentStatus, Placement, Project, ResolvedSource } from '../domain/types.ts';
 import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
@@ -176,6 +177,7 @@ export async function releaseDeployment(ports: Pick<Ports, 'store' | 'runtime' |
         onWaiting: (waitedMs) => log(`... still starting: ${Math.round(waitedMs / 1000)}s of ${Math.round(startupTimeoutMs / 1000)}s waited\n`),
       })
       .finally(() => written); // the output goes into the log before the outcome does
+    if (ready.started) await store.appendLog(deployment.id, `started ${describeStart(ready.started.timings)}\n`);
     if (ready.port !== request.port) {
       const portReason = `listens on ${ready.port}, not ${describeDeclaredPort(request.port, request.portSource ?? null)}`;
       deployment = await store.updateDeployment(deployment.id, { container: ready.container, port: ready.port, portReason });

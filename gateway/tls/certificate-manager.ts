@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { type SecureContext, createSecureContext } from 'node:tls';
 import { messageOf } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CertificateIssuer, CertificateStore, KeyAndCertificate } from '../ports/certificates.ts';
+import type { CertificateIssuer, CertificateSink, CertificateStore, KeyAndCertificate } from '../ports/certificates.ts';
 
 /** Where one host's certificate stands; the dashboard and log show the reason of a failure. */
 export type CertificateState =
@@ -34,6 +34,8 @@ export interface CertificateManagerOptions {
   /** On the clock: a failed host is tried again, and a just-obtained certificate renewed again, no sooner than this. */
   readonly retryAfterMs: number;
   readonly log: (line: string) => void;
+  /** A proxy engine serving HTTPS in front (HAProxy): given every certificate installed here, and told of each dropped. */
+  readonly sink?: CertificateSink;
 }
 
 /** Issues, keeps and renews one certificate per host, with one issuance in flight per host. */
@@ -47,10 +49,18 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   /** Bumped by `forget`: an issuance that finishes for a forgotten host is thrown away. */
   const generations = new Map<string, number>();
 
-  function install(host: string, pair: KeyAndCertificate): CertificateState {
+  async function install(host: string, pair: KeyAndCertificate, generation: number): Promise<CertificateState> {
     const certificate = new X509Certificate(pair.certPem);
-    contexts.set(host, createSecureContext({ key: pair.keyPem, cert: pair.certPem }));
+    const context = createSecureContext({ key: pair.keyPem, cert: pair.certPem });
     const state: CertificateState = { kind: 'valid', notAfter: new Date(certificate.validTo), serial: certificate.serialNumber };
+    // In use once the engine serves it too. Kept even if the engine refuses it: it is given every certificate again when it restarts.
+    await options.sink?.put(host, pair).catch((error: unknown) => options.log(`certificate for ${host} is not served by the proxy engine: ${messageOf(error)}`));
+    if (generationOf(host) !== generation) {
+      // Its project was removed while this was being saved or handed over: undo both.
+      await Promise.all([store.remove(host), options.sink?.drop(host)]);
+      return { kind: 'pending' };
+    }
+    contexts.set(host, context);
     states.set(host, state);
     return state;
   }
@@ -74,7 +84,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
         if (generationOf(host) !== generation) return { kind: 'pending' }; // its project was removed meanwhile
         await store.save(host, pair);
         obtainedAt.set(host, clock.now().getTime());
-        const state = install(host, pair);
+        const state = await install(host, pair, generation);
         if (state.kind === 'valid') options.log(`certificate for ${host} ${DONE[purpose]}: serial ${state.serial}, valid until ${state.notAfter.toISOString()}`);
         return state;
       } catch (error) {
@@ -99,7 +109,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
   async function loadOne(host: string, generation = generationOf(host)): Promise<CertificateState | undefined> {
     try {
       const pair = await store.load(host);
-      return pair && generationOf(host) === generation ? install(host, pair) : undefined;
+      return pair && generationOf(host) === generation ? await install(host, pair, generation) : undefined;
     } catch (error) {
       options.log(`stored certificate for ${host} is unreadable (${messageOf(error)}); obtaining a new one`);
       return undefined;
@@ -122,7 +132,7 @@ export function createCertificateManager(ports: { readonly issuer: CertificateIs
       states.delete(host);
       contexts.delete(host);
       obtainedAt.delete(host);
-      await store.remove(host);
+      await Promise.all([store.remove(host), options.sink?.drop(host)]);
     },
     async loadStored() {
       for (const host of await store.hosts()) await loadOne(host);

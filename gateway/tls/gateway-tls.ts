@@ -9,6 +9,7 @@ import { createFileCertStore } from '../adapters/local/file-cert-store.ts';
 import type { Config } from '../config.ts';
 import { endpointUrl } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
+import type { CertificateSink } from '../ports/certificates.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type CertificateManager, type CertificateSource, type CertificateState, createCertificateManager } from './certificate-manager.ts';
 import { loadCertificateFiles } from './certificate-files.ts';
@@ -20,10 +21,12 @@ import type { TlsMode } from './tls-settings.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** HTTPS for the Node listener: certificates, the HTTP/2 server, the plain-HTTP side. */
+/** HTTPS for the Node listener (or certificates for a proxy engine in front): certificates, the HTTP/2 server, the plain-HTTP side. */
 export interface GatewayTls {
   /** Wraps the endpoint listener for the plain-HTTP port: ACME challenges, 308 to HTTPS, the rest as is. */
   plainListener(listener: RequestListener, httpsPort: () => number): RequestListener;
+  /** Wraps Portico's listener behind a proxy engine that redirects itself: it only answers ACME challenges. */
+  challengeListener(listener: RequestListener): RequestListener;
   /** Starts HTTPS with HTTP/2 (and HTTP/1.1 for clients without it) on `port`. */
   listen(listener: RequestListener, upgrade: (req: any, socket: Duplex, head: Buffer) => void, port: number, host: string): Promise<Http2SecureServer>;
   /** Obtains certificates for the gateway's host and these projects' hosts, in the background. */
@@ -47,6 +50,8 @@ export interface GatewayTlsOptions {
   readonly log: (line: string) => void;
   /** How long an idle connection (HTTP/2 session with no open stream, or HTTP/1.1 keep-alive) stays open. */
   readonly keepAliveTimeoutMs: number;
+  /** HTTPS served by a proxy engine in front (HAProxy) on `httpsPort`, with the certificates obtained here given to `certificates`. */
+  readonly engine?: { readonly httpsPort: number; readonly certificates: CertificateSink };
 }
 
 export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { kind: 'off' }>, options: GatewayTlsOptions): Promise<GatewayTls> {
@@ -64,7 +69,7 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
     const dir = join(config.dataDir, 'tls');
     const issuer = createAcmeIssuer({ directoryUrl: config.acmeDirectoryUrl, email: config.acmeEmail, caFile: config.acmeCaFile, accountKeyFile: join(dir, 'acme-account.key') });
     challengeAnswer = issuer.challengeAnswer;
-    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, retryAfterMs: config.tlsRenewCheckIntervalMs, log });
+    manager = createCertificateManager({ issuer, store: createFileCertStore(join(dir, 'certs')), clock }, { renewBeforeMs: config.tlsRenewBeforeDays * DAY_MS, retryAfterMs: config.tlsRenewCheckIntervalMs, log, ...(options.engine ? { sink: options.engine.certificates } : {}) });
     await manager.loadStored();
     source = manager;
   }
@@ -73,11 +78,12 @@ export async function createGatewayTls(config: Config, mode: Exclude<TlsMode, { 
   const renewDue = async () => (manager ? manager.renewDue() : { renewed: [], failed: [] });
   const timer = setInterval(() => void renewDue().catch((error: unknown) => log(`certificate renewal: ${messageOf(error)}`)), config.tlsRenewCheckIntervalMs);
   timer.unref();
-  const httpsPort = () => (secure?.address() as AddressInfo | null)?.port ?? config.port;
+  const httpsPort = () => options.engine?.httpsPort ?? (secure?.address() as AddressInfo | null)?.port ?? config.port;
 
   return {
     httpsPort,
     plainListener: (listener) => createPlainHttpListener({ challengeAnswer: (token) => challengeAnswer(token), secured, httpsPort, fallback: listener }),
+    challengeListener: (listener) => createPlainHttpListener({ challengeAnswer: (token) => challengeAnswer(token), secured: () => false, httpsPort, fallback: listener }),
     async listen(listener, upgrade, port, host) {
       const server = createSecureServer({
         allowHTTP1: true,

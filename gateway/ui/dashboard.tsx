@@ -75,7 +75,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const id = c.req.param('id');
     const details = await findProject(id);
     if (details === null) return c.html(<NotFoundPage what={`Project "${id}"`} />, 404);
-    const runtimeLog = await readRuntimeLog(details.currentDeployment?.container, containerLogs);
+    const runtimeLog = await readRuntimeLog(details.project.id, details.currentDeployment?.container, containerLogs);
     return c.html(
       <ProjectPage
         details={details}
@@ -146,7 +146,7 @@ export function createDashboard(deps: DashboardDeps): Hono {
   /** The runtime log as plain text, or with `?format=html` as the project page's refresh shows it (colours rendered, escaped). */
   ui.get('/ui/projects/:id/runtime-log', async (c) => {
     const details = await projects.get(c.req.param('id')); // unknown: the app's 404
-    const text = await readRuntimeLog(details.currentDeployment?.container, containerLogs);
+    const text = await readRuntimeLog(details.project.id, details.currentDeployment?.container, containerLogs);
     if (c.req.query('format') === 'html') return c.html(ansiToHtml(text), 200, { 'cache-control': 'no-store' });
     return c.text(text, 200, { 'cache-control': 'no-store' });
   });

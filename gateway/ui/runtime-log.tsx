@@ -38,12 +38,12 @@ export function RuntimeLog({ projectId, text }: { readonly projectId: string; re
   );
 }
 
-export type ContainerLogs = (containerId: string, options: { readonly tail: number }) => Promise<string>;
+export type ContainerLogs = (containerId: string, options: { readonly tail: number; readonly projectId: string }) => Promise<string>;
 
 /** What the runtime log shows for a project: its serving container's output, or why there is none. */
-export async function readRuntimeLog(container: { readonly id: string } | null | undefined, containerLogs: ContainerLogs | undefined): Promise<string> {
+export async function readRuntimeLog(projectId: string, container: { readonly id: string } | null | undefined, containerLogs: ContainerLogs | undefined): Promise<string> {
   if (!container) return 'No container serves this project yet: its output appears here once a deployment is ready.';
   if (!containerLogs) return '(this gateway cannot read container output)';
-  const text = await containerLogs(container.id, { tail: RUNTIME_LOG_TAIL }).catch((error: unknown) => `(could not read the output: ${error instanceof Error ? error.message : String(error)})`);
+  const text = await containerLogs(container.id, { tail: RUNTIME_LOG_TAIL, projectId }).catch((error: unknown) => `(could not read the output: ${error instanceof Error ? error.message : String(error)})`);
   return text.trim() === '' ? '(no output yet)' : text;
 }

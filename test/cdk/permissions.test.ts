@@ -104,6 +104,8 @@ function requestsFor(call: SdkCall, env: Record<string, string>, template: CfnTe
       return one('*', { 'ecs:cluster': cluster });
     case 'ecs:DescribeTasks':
       return one(arn('ecs', `task/${clusterName}/${TASK_ID}`), { 'ecs:cluster': cluster });
+    case 'ecs:DescribeContainerInstances':
+      return one(arn('ecs', `container-instance/${clusterName}/${TASK_ID}`), { 'ecs:cluster': cluster });
     case 'ecs:DescribeClusters':
       return one(cluster);
     case 'ecs:RegisterTaskDefinition': {

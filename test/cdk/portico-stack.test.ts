@@ -81,6 +81,7 @@ const CORE_ACTIONS = [
   'ecs:CreateService',
   'ecs:DeleteService',
   'ecs:DescribeClusters',
+  'ecs:DescribeContainerInstances',
   'ecs:DescribeServices',
   'ecs:DescribeTasks',
   'ecs:ListServices',

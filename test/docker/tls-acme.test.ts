@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { endpointLabel } from '../../gateway/domain/labels.ts';
 import { parseRepo } from '../../gateway/domain/repo-spec.ts';
 import type { CertificateState } from '../../gateway/tls/certificate-manager.ts';
-import { type TestGateway, startTestGateway } from '../support/gateway.ts';
+import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { freePort } from '../support/net.ts';
 import { nodeDemo } from '../support/node-demo.ts';
@@ -19,21 +19,31 @@ import { steppedClock } from '../support/stepped-clock.ts';
 const DOMAIN = 'demos.portico.test';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated for real)', () => {
+// One Pebble for both runs: it validates on `httpPort`, where each run's gateway listens in turn.
+let pebble: Pebble;
+let httpPort: number;
+
+beforeAll(async () => {
+  httpPort = await freePort();
+  pebble = await startPebble({ httpPort });
+}, 30_000);
+
+afterAll(async () => {
+  await pebble?.stop();
+});
+
+describe.each(DATA_PLANES)('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated for real), served by %s', (proxy) => {
   const repos = repoTracker();
   const clock = steppedClock(new Date());
-  let pebble: Pebble;
   let gateway: TestGateway;
-  let httpPort: number;
   let label: string;
 
   const httpsPort = () => gateway.gateway.tls!.httpsPort();
   const stateOf = (host: string) => gateway.gateway.tls!.state(host);
 
   beforeAll(async () => {
-    httpPort = await freePort();
-    pebble = await startPebble({ httpPort });
     gateway = await startTestGateway({
+      proxy,
       domain: DOMAIN,
       tls: 'acme',
       httpPort,
@@ -48,12 +58,16 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
 
   afterAll(async () => {
     await gateway?.cleanUp();
-    await pebble?.stop();
     await repos.removeAll();
   });
 
   it('obtains a certificate for the gateway host and serves the API over HTTP/2', async () => {
     await waitForState(() => stateOf(DOMAIN), 'valid');
+    // HTTPS is served by HAProxy itself (Portico listens on loopback behind it), or by Portico's own listener.
+    if (proxy === 'haproxy') {
+      expect(gateway.gateway.proxyPid()).toBeGreaterThan(0);
+      expect([httpPort, httpsPort()]).not.toContain(gateway.gateway.listenerPort);
+    }
     const session = await h2(DOMAIN);
     try {
       expect(session.alpnProtocol).toBe('h2');
@@ -80,7 +94,7 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
       const response = await h2Get(session, host, '/');
       expect(response).toMatchObject({ status: 200, text: 'hello from node\n' });
       const headers = JSON.parse((await h2Get(session, host, '/headers')).text) as Record<string, string>;
-      expect(headers).toMatchObject({ host, 'x-forwarded-proto': 'https', 'x-forwarded-host': host });
+      expect(headers).toMatchObject({ host, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': host });
     } finally {
       session.close();
     }
@@ -155,12 +169,14 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
     await new Promise((resolve) => setTimeout(resolve, 600)); // three renewal checks: outside the window, nothing changes
     expect(stateOf(host)).toEqual(before);
 
+    const proxyPid = gateway.gateway.proxyPid();
     clock.advance(2 * DAY_MS); // 29 days left: inside the 30-day window
     const after = await waitFor(() => {
       const state = stateOf(host);
       return state?.kind === 'valid' && state.serial !== before.serial ? state : undefined;
     });
     expect(await servedSerial(host)).toBe(after.serial);
+    expect(gateway.gateway.proxyPid()).toBe(proxyPid); // HAProxy took it through its runtime API: not restarted, not reloaded
     expect(gateway.lines.join('\n')).toContain(`certificate for ${host} renewed: serial ${after.serial}`);
 
     const keyMode = (await stat(join(gateway.dataDir, 'tls', 'certs', host, 'key.pem'))).mode & 0o777;
@@ -168,17 +184,24 @@ describe('HTTPS with certificates from an ACME server (Pebble, HTTP-01 validated
     expect([keyMode, accountKeyMode]).toEqual([0o600, 0o600]);
   }, 60_000);
 
+  it.runIf(proxy === 'haproxy')('serves every current certificate again when HAProxy is started again after dying', async () => {
+    const host = `${label}.${DOMAIN}`;
+    const state = stateOf(host);
+    const pid = gateway.gateway.proxyPid();
+    process.kill(pid!, 'SIGKILL');
+    await waitFor(() => (gateway.gateway.proxyPid() !== pid ? true : undefined));
+    expect(await waitFor(() => servedSerial(host).catch(() => undefined), 10_000)).toBe(state?.kind === 'valid' && state.serial);
+    expect((await plain(host, '/')).status).toBe(308); // still known to have a certificate
+  });
+
   it("stops serving and renewing a removed project's certificate and deletes its key", async () => {
     const host = `${label}.${DOMAIN}`;
     expect((await gateway.api('DELETE', `/api/projects/${label}`)).status).toBe(204);
     expect(stateOf(host)).toBeUndefined();
     await waitFor(async () => ((await stat(join(gateway.dataDir, 'tls', 'certs', host)).catch(() => null)) === null ? true : undefined));
-    const session = await h2(host).catch((error: Error) => error);
-    if (session instanceof Error) expect(session.message).toMatch(/altnames|certificate/i); // the gateway host's certificate does not name it
-    else {
-      session.close();
-      throw new Error(`a TLS session for ${host} was still accepted`);
-    }
+    // Portico's listener answers with the gateway host's certificate, which does not name it; HAProxy (strict SNI) with none.
+    const refusal = await waitFor(() => h2(host).then((session) => void session.close(), (error: Error) => error));
+    expect(refusal.message).toMatch(proxy === 'node' ? /altnames|certificate/i : /unrecognized name/i);
   });
 
   function h2(servername: string): Promise<ClientHttp2Session> {

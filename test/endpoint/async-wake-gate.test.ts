@@ -58,7 +58,7 @@ function testClock(): Clock & { advance(ms: number): void } {
 }
 
 /** ECS's view of the service: `runningCount` tasks, the app's port in its tag, and the running task (if any) at 127.0.0.1. */
-function ecsService(options: { running: boolean; port?: number; status?: string } | 'missing') {
+function ecsService(options: { running: boolean; port?: number; status?: string; task?: Partial<Task> } | 'missing') {
   if (options === 'missing') {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: SERVICE, reason: 'MISSING' }] });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
@@ -73,6 +73,7 @@ function ecsService(options: { running: boolean; port?: number; status?: string 
     lastStatus: 'RUNNING',
     desiredStatus: 'RUNNING',
     attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'privateIPv4Address', value: '127.0.0.1' }] }],
+    ...options.task,
   };
   ecsMock.on(ListTasksCommand).resolves({ taskArns: options.running ? [TASK_ARN] : [] });
   ecsMock.on(DescribeTasksCommand).resolves({ tasks: options.running ? [task] : [] });
@@ -80,9 +81,9 @@ function ecsService(options: { running: boolean; port?: number; status?: string 
 }
 
 /** The gate over the real ECS runtime (SDK mocked) and the real DynamoDB activity log, recording each touch. */
-async function setUp() {
-  const tableName = `portico-gate-${tables++}`;
-  await createTable(dynamoClient, tableName);
+async function setUp(shared?: { readonly tableName: string }) {
+  const tableName = shared?.tableName ?? `portico-gate-${tables++}`;
+  if (!shared) await createTable(dynamoClient, tableName);
   const log = createDynamoDbActivityLog({ client: dynamoClient, tableName });
   const touches: string[] = [];
   const activity: ActivityLog = {
@@ -103,8 +104,8 @@ async function setUp() {
     capacityProviderFor: () => [{ capacityProvider: 'FARGATE', weight: 1 }],
     clock,
   });
-  const gate = createAsyncWakeGate({ runtime, activity, clock }, SETTINGS);
-  return { gate, clock, touches, log };
+  const gate = createAsyncWakeGate({ runtime, activity, clock, wakes: log }, SETTINGS);
+  return { gate, clock, touches, log, tableName };
 }
 
 const wakes = () => ecsMock.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
@@ -180,6 +181,56 @@ describe('async wake gate', () => {
     ecsService({ running: true });
     expect(await gate.admit(target)).toMatchObject({ kind: 'go', upstream: `http://127.0.0.1:${appPort}` });
     expect(wakes()).toHaveLength(1);
+  });
+
+  /** ECS's timestamps of the woken task: asked for 2 minutes before the gate's clock starts, running 4 s before it. */
+  const WOKEN_TASK = {
+    createdAt: new Date('2026-11-25T11:58:00Z'),
+    pullStartedAt: new Date('2026-11-25T11:59:10Z'),
+    pullStoppedAt: new Date('2026-11-25T11:59:52Z'),
+    startedAt: new Date('2026-11-25T11:59:56Z'),
+  };
+
+  it('records what the wake it asked for waited on, for the runtime log, when the task first answers', async () => {
+    const { gate, clock, log } = await setUp();
+    ecsService({ running: false });
+    await gate.admit(target);
+    clock.advance(6_000);
+
+    ecsService({ running: true, task: WOKEN_TASK });
+    expect(await gate.admit(target)).toMatchObject({ kind: 'go' });
+
+    expect(await log.lastWake(target.projectId)).toStrictEqual({
+      containerId: SERVICE,
+      runId: TASK_ARN,
+      at: new Date('2026-11-25T12:00:06Z'),
+      timings: { placementMs: 70_000, instanceLaunchMs: null, pullMs: 42_000, startMs: 4_000, firstAnswerMs: 10_000, totalMs: 126_000 },
+    });
+  });
+
+  it('keeps the first record when two gateway instances woke the same task', async () => {
+    const first = await setUp();
+    const second = await setUp({ tableName: first.tableName });
+    ecsService({ running: false });
+    await first.gate.admit(target);
+    await second.gate.admit(target);
+    first.clock.advance(6_000);
+    second.clock.advance(9_000);
+
+    ecsService({ running: true, task: WOKEN_TASK });
+    await first.gate.admit(target);
+    await second.gate.admit(target);
+
+    expect((await first.log.lastWake(target.projectId))?.at).toStrictEqual(new Date('2026-11-25T12:00:06Z'));
+  });
+
+  it('records no wake for a demo it found running (a deployment’s task, or one another instance woke)', async () => {
+    const { gate, log } = await setUp();
+    ecsService({ running: true, task: WOKEN_TASK });
+
+    expect(await gate.admit(target)).toMatchObject({ kind: 'go' });
+
+    expect(await log.lastWake(target.projectId)).toBeNull();
   });
 
   it('asks again for a wake that has not come within wakeRequestIntervalMs', async () => {

@@ -5,6 +5,7 @@ import { BatchGetBuildsCommand, CodeBuildClient } from '@aws-sdk/client-codebuil
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateServiceCommand,
+  DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
@@ -13,7 +14,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BUILD_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
 import { LAMBDA_ENV, type LambdaHarness, readFixture, startLambdaHarness } from '../support/lambda-harness.ts';
@@ -192,6 +193,44 @@ describe('a SUCCEEDED build event', () => {
 
     expect(ecs.calls()).toHaveLength(0);
     expect(await harness.store.getDeployment(deploymentId)).toStrictEqual(before);
+  });
+});
+
+describe('a SUCCEEDED build event whose task waited for a GPU instance', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('writes what the task’s start waited on into the deployment log, instance launch included', async () => {
+    const deploymentId = '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f';
+    await seedBuilding(deploymentId);
+    // The probe answers at 10:04:32 by the function's clock; ECS's timestamps of the task, and the instance that joined for it.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T10:04:32.000Z') });
+    const instance = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/portico/9f8e7d6c5b4a';
+    const task = {
+      taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/fedcba9876543210',
+      taskDefinitionArn: TASK_DEFINITION,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      capacityProviderName: 'portico-t4',
+      containerInstanceArn: instance,
+      createdAt: new Date('2026-11-30T10:00:00.000Z'),
+      pullStartedAt: new Date('2026-11-30T10:03:10.000Z'),
+      pullStoppedAt: new Date('2026-11-30T10:04:10.500Z'),
+      startedAt: new Date('2026-11-30T10:04:12.000Z'),
+      attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'privateIPv4Address', value: '127.0.0.1' }] }],
+    };
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [task.taskArn] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [task] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: instance, registeredAt: new Date('2026-11-30T10:02:55.000Z') }] });
+
+    await buildEvents.handler(buildEvent('codebuild-build-succeeded.json', deploymentId) as never);
+
+    expect(ecs.commandCalls(DescribeContainerInstancesCommand).map((call) => call.args[0].input)).toStrictEqual([{ cluster: CLUSTER, containerInstances: [instance] }]);
+    const log = (await harness.store.readLog(deploymentId)).text;
+    expect(log).toContain(
+      '\nstarted in 272.0 s: placement 190.0 s (of which 175.0 s waiting for a new instance to join the cluster), image pull 60.5 s, container start 1.5 s, first answer 20.0 s\n',
+    );
+    expect(log.indexOf('\nstarted in ')).toBeLessThan(log.indexOf('==> ready'));
+    expect(await harness.store.getDeployment(deploymentId)).toMatchObject({ status: 'ready' });
   });
 });
 

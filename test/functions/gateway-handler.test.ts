@@ -5,7 +5,7 @@ import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serviceName } from '../../gateway/adapters/aws/ecs-task-definition.ts';
 import type { Deployment } from '../../gateway/domain/types.ts';
 import { makeDeployment, makeProject } from '../support/fixtures.ts';
@@ -211,6 +211,33 @@ describe('the dashboard’s runtime log of a serving project', () => {
     expect(cloudwatch.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input)).toStrictEqual([
       { logGroupName: LAMBDA_ENV.PORTICO_TASK_LOG_GROUP, logStreamName: `main-chatty-acme/app/${service}-task`, limit: 100, startFromHead: false },
     ]);
+  });
+});
+
+describe('the dashboard’s runtime log of a woken project', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('begins with what the last wake waited on, recorded when the woken task first answered', async () => {
+    const service = await seedServingProject('main-woken-acme', 'f6a7b8c9-0000-4000-8000-000000000010');
+    services.set(service, { runningCount: 0, port: demoPort, ip: '127.0.0.1' });
+    const host = `main-woken-acme.${DOMAIN}`;
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T13:00:00.000Z') });
+    expect((await buffered({ method: 'GET', path: '/', host, headers: { accept: BROWSER } })).statusCode).toBe(503);
+
+    // ECS ran the task; the browser's reload 75 s after the wake was asked for finds it answering.
+    services.set(service, {
+      runningCount: 1,
+      port: demoPort,
+      ip: '127.0.0.1',
+      task: { createdAt: new Date('2026-11-30T13:00:00.400Z'), pullStartedAt: new Date('2026-11-30T13:00:31.400Z'), pullStoppedAt: new Date('2026-11-30T13:01:09.900Z'), startedAt: new Date('2026-11-30T13:01:12.000Z') },
+    });
+    vi.setSystemTime(new Date('2026-11-30T13:01:14.640Z'));
+    expect((await buffered({ method: 'GET', path: '/', host, headers: { accept: BROWSER } })).statusCode).toBe(200);
+    cloudwatch.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'model loaded' }] });
+
+    const response = await invokeStreaming(gateway.handler, urlEvent({ method: 'GET', path: '/ui/projects/main-woken-acme/runtime-log', host: FUNCTION_URL_HOST }));
+
+    expect(response.body).toBe('[portico] woke at 2026-11-30 13:01:14 UTC in 74.2 s: placement 31.0 s, image pull 38.5 s, container start 2.1 s, first answer 2.6 s\nmodel loaded\n');
   });
 });
 

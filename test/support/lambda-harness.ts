@@ -81,6 +81,8 @@ export interface FakeService {
   readonly port: number;
   /** The running task's private IP (the demo server here listens on 127.0.0.1). */
   readonly ip: string;
+  /** More of what DescribeTasks says about the running task (its timestamps). */
+  readonly task?: Partial<Task>;
 }
 
 /**
@@ -94,6 +96,7 @@ export function answerEcsReads(ecs: AwsClientStub<ECSClient>, cluster: string, s
     lastStatus: 'RUNNING',
     desiredStatus: 'RUNNING',
     attachments: [{ type: 'ElasticNetworkInterface', details: [{ name: 'subnetId', value: 'subnet-0a' }, { name: 'privateIPv4Address', value: service.ip }] }],
+    ...service.task,
   });
   ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
     services: input.services.flatMap((name) => {

@@ -3,6 +3,7 @@ import type { AwsConfig } from '../../aws-config.ts';
 import type { ActivityLog } from '../../ports/activity-log.ts';
 import type { DeliveryLog } from '../../ports/delivery-log.ts';
 import type { ReleaseQueue } from '../../ports/release-queue.ts';
+import type { WakeLog } from '../../ports/wake-log.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime } from '../../ports/container-runtime.ts';
 import type { RemoteBuilder } from '../../ports/remote-builder.ts';
@@ -28,7 +29,8 @@ import { secretsManagerSecret } from './secrets-manager-secret.ts';
 export interface AwsPorts extends Ports {
   readonly runtime: ContainerRuntime & AsyncWake;
   readonly remoteBuilder: RemoteBuilder;
-  readonly activity: ActivityLog;
+  /** The activity log also keeps each project's last wake, for its runtime log. */
+  readonly activity: ActivityLog & WakeLog;
   readonly deliveries: DeliveryLog;
   /** The GitHub webhook's HMAC key, read from Secrets Manager when a delivery arrives; undefined: none configured. */
   readonly webhookSecret: (() => Promise<string>) | undefined;

@@ -59,23 +59,51 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
   const pollIntervalMs = deps.pollIntervalMs ?? 3_000;
   const where = `ECS cluster ${cluster} (${deps.region})`;
   const log = deps.log ?? ((line: string) => console.log(line));
-  /** Running tasks seen but not yet answering, by upstream: their timings are logged at the first answer. */
+  /**
+   * Services this instance started or woke: only their tasks' starts are reported. Another gateway
+   * instance that merely finds a task running (Lambda runs many) did not see it start, and its
+   * first answer would be a request's, long after the task's.
+   */
+  const expecting = new Set<string>();
+  /** Running tasks of those services seen but not yet answering, by upstream: reported at the first answer. */
   const starting = new Map<string, { readonly service: string; readonly task: Task }>();
   const reported = new Set<string>();
+  const remember = (set: Set<string>, value: string) => {
+    set.add(value);
+    if (set.size > REPORTED_TASKS) set.delete(set.values().next().value!);
+  };
 
   function sawRunning(service: string, task: Task, upstream: string): void {
-    if (task.taskArn && !reported.has(task.taskArn)) starting.set(upstream, { service, task });
+    if (expecting.has(service) && task.taskArn && !reported.has(task.taskArn)) starting.set(upstream, { service, task });
   }
 
   /** What this task's start waited on (placement, pull, start, first answer), once per task. */
-  function reportAnswer(upstream: string): void {
+  async function reportAnswer(upstream: string): Promise<ReadyContainer['started']> {
     const seen = starting.get(upstream);
-    if (!seen) return;
+    if (!seen?.task.taskArn) return undefined;
     starting.delete(upstream);
-    if (seen.task.taskArn) reported.add(seen.task.taskArn);
-    if (reported.size > REPORTED_TASKS) reported.delete(reported.values().next().value!);
-    const timings = taskTimings(seen.task, clock.now());
-    log(JSON.stringify({ msg: 'ecs task timings', service: seen.service, task: seen.task.taskArn, ...timings, summary: describeTimings(timings) }));
+    expecting.delete(seen.service);
+    remember(reported, seen.task.taskArn);
+    const answeredAt = clock.now();
+    const timings = taskTimings(seen.task, answeredAt, await instanceRegisteredAt(seen.task));
+    const { capacityProviderName: capacityProvider, containerInstanceArn: containerInstance } = seen.task;
+    log(JSON.stringify({ msg: 'ecs task timings', service: seen.service, task: seen.task.taskArn, capacityProvider, containerInstance, ...timings, summary: describeTimings(timings) }));
+    return { runId: seen.task.taskArn, timings };
+  }
+
+  /**
+   * When the EC2 instance a task runs on joined the cluster (a GPU pool's instance; Fargate tasks
+   * have none). Unknown when ECS cannot say: the timings are still worth reporting without it.
+   */
+  async function instanceRegisteredAt(task: Task): Promise<Date | undefined> {
+    if (!task.containerInstanceArn) return undefined;
+    try {
+      const output = await ecs(async () => client.send(new (await sdk()).DescribeContainerInstancesCommand({ cluster, containerInstances: [task.containerInstanceArn!] })));
+      return output.containerInstances?.[0]?.registeredAt;
+    } catch (error) {
+      log(JSON.stringify({ msg: 'could not read when the task’s container instance joined the cluster', task: task.taskArn, error: messageOf(error) }));
+      return undefined;
+    }
   }
   const ecs = <T>(call: () => Promise<T>) => withAws(where, call);
 
@@ -94,6 +122,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     if (!taskDefinition) throw new PorticoError('start_failed', `ECS registered no task definition for image ${request.image}`);
 
     const name = serviceName(request.projectId, request.deploymentId);
+    remember(expecting, name);
     const capacityProviderStrategy = deps.capacityProviderFor(pool).map((share) => ({ ...share }));
     const networkConfiguration = { awsvpcConfiguration: { subnets: [...deps.subnets], securityGroups: [...deps.securityGroups], assignPublicIp: 'DISABLED' as const } };
     try {
@@ -168,8 +197,8 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
       const remaining = deadline - clock.now().getTime();
       const reason = await probe(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
       if (reason === null) {
-        reportAnswer(ref.upstream);
-        return { container: ref, port: ref.port ?? Number(new URL(ref.upstream).port) };
+        const started = await reportAnswer(ref.upstream);
+        return { container: ref, port: ref.port ?? Number(new URL(ref.upstream).port), ...(started ? { started } : {}) };
       }
       if (clock.now().getTime() >= deadline) {
         throw new PorticoError(
@@ -231,6 +260,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
     const service = await describe(name);
     if (!service) throw gone();
     const since = clock.now().getTime();
+    remember(expecting, name);
     try {
       await scale(name, 1);
     } catch (error) {
@@ -244,6 +274,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps): ContainerRuntime & Async
 
   /** Asks ECS for one task again and returns at once; the gateway routes once the task answers. */
   async function requestWake(name: string): Promise<void> {
+    remember(expecting, name);
     await scale(name, 1).catch((error: unknown) => {
       if (GONE.has(awsErrorName(error) ?? '')) throw new PorticoError('start_failed', `service ${name} no longer exists, so it cannot be woken; deploy the project again`, { cause: error });
       throw startError(`ECS could not wake service ${name}`, error);

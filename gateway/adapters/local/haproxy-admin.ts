@@ -11,12 +11,14 @@ export interface TableRow {
 export function createHaproxyAdmin(socketPath: string, options: { readonly timeoutMs?: number } = {}) {
   const timeoutMs = options.timeoutMs ?? 5_000;
 
-  function command(line: string): Promise<string> {
+  /** `payload` (a certificate and its key, say) is sent after `<<` and never appears in an error message. */
+  function command(line: string, payload?: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket = connect(socketPath);
       let answer = '';
       socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      socket.on('connect', () => socket.end(`${line}\n`));
+      // A payload ends at its first empty line.
+      socket.on('connect', () => socket.end(payload === undefined ? `${line}\n` : `${line} <<\n${payload}\n\n`));
       socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
       socket.on('error', (error) => reject(new PorticoError('engine_unavailable', `HAProxy's admin socket ${socketPath} failed on "${line}": ${error.message}`, { cause: error })));
       socket.on('close', () => resolve(answer));

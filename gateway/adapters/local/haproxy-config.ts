@@ -11,8 +11,12 @@ export interface HaproxySettings {
   readonly activatorPort: number;
   readonly upstreamTimeoutMs: number;
   readonly maxBodyBytes: number;
-  /** HTTPS on `port` with a PEM certificate and key (files); plain HTTP then only redirects to it. */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly port: number };
+  /**
+   * HTTPS on `port`, with a PEM certificate and key (files: plain HTTP then only redirects to it), or
+   * with the certificates Portico obtains by ACME, added and renewed at run time (plain HTTP to a
+   * host with one redirects, the rest is served as is).
+   */
+  readonly tls?: { readonly port: number } & ({ readonly certFile: string; readonly keyFile: string } | { readonly acme: true });
 }
 
 export const haproxyFiles = (dir: string) => ({
@@ -24,12 +28,18 @@ export const haproxyFiles = (dir: string) => ({
   pid: join(dir, 'haproxy.pid'),
   /** Certificate chain and key in one file, as HAProxy's `crt` takes them. */
   tlsPem: join(dir, 'tls.pem'),
+  /** With ACME: the certificates HAProxy serves, one file per host, named in the crt-list its HTTPS bind loads. */
+  certs: join(dir, 'certs'),
+  crtList: join(dir, 'crt-list'),
+  /** With ACME: the hosts that have a certificate, whose plain-HTTP requests are redirected to HTTPS. */
+  secured: join(dir, 'secured.map'),
 });
 
 /** The header block Node accepts (its default `maxHeaderSize`); bigger gets 431, as from the Node proxy. */
 const MAX_HEADER_BYTES = 16 * 1024;
 /** Keep idle client connections longer than load balancers in front do (an ALB: 60 s), as the Node listener does. */
 const CLIENT_IDLE_MS = 65_000;
+const CHALLENGE_PATH = '/.well-known/acme-challenge/';
 
 /**
  * The whole HAProxy configuration. Routing never needs a reload: `Host` → `ip:port` comes from a
@@ -43,12 +53,23 @@ export function haproxyConfig(settings: HaproxySettings): string {
   const address = (port: number) => (settings.host.includes(':') ? `[${settings.host}]:${port}` : `${settings.host}:${port}`);
   const tls = settings.tls;
   const httpsSuffix = tls && tls.port !== 443 ? `:${tls.port}` : '';
-  const tlsLines = tls
-    ? `  bind ${address(tls.port)} ssl crt ${files.tlsPem} alpn h2,http/1.1
-  # Plain HTTP only redirects, except ACME's HTTP-01 challenge path.
-  http-request redirect location https://%[req.hdr(host),field(1,:)]${httpsSuffix}%[capture.req.uri] code 308 if !{ ssl_fc } !{ path_beg /.well-known/acme-challenge/ }
+  const redirect = `http-request redirect location https://%[req.hdr(host),field(1,:)]${httpsSuffix}%[capture.req.uri] code 308 if !{ ssl_fc } !{ path_beg ${CHALLENGE_PATH} }`;
+  const acme = tls !== undefined && 'acme' in tls;
+  const tlsLines = !tls
+    ? ''
+    : acme
+      ? `  # Certificates are added, renewed and removed at run time (crt-list and map changed over the admin
+  # socket); strict-sni: a host without one gets no certificate rather than another host's.
+  bind ${address(tls.port)} ssl crt-list ${files.crtList} strict-sni alpn h2,http/1.1
+  # Plain HTTP to a host with a certificate redirects, except ACME's HTTP-01 challenge path; other hosts are served as they are.
+  ${redirect} { req.hdr(host),field(1,:),lower,map(${files.secured}) -m found }
 `
-    : '';
+      : `  bind ${address(tls.port)} ssl crt ${files.tlsPem} alpn h2,http/1.1
+  # Plain HTTP only redirects, except ACME's HTTP-01 challenge path.
+  ${redirect}
+`;
+  // Portico answers ACME's HTTP-01 challenges for every host, also those routed straight to a container.
+  const challengeLine = acme ? `  use_backend portico if !{ ssl_fc } { path_beg ${CHALLENGE_PATH} }\n` : '';
   return `# Written by Portico at start; routes change through the admin socket, never by editing this file.
 global
   stats socket ${files.socket} mode 600 level admin
@@ -79,7 +100,7 @@ ${tlsLines}  # Only origin-form targets: an absolute URI or CONNECT is how open 
   acl streamed_body req.hdr(transfer-encoding) -m found
   acl too_large req.hdr_val(content-length) gt ${settings.maxBodyBytes}
   acl extra_hop_by_hop req.hdr(connection) -m reg -i ^(?!(keep-alive|close|upgrade)$)
-  use_backend containers if routed !streamed_body !too_large !extra_hop_by_hop
+${challengeLine}  use_backend containers if routed !streamed_body !too_large !extra_hop_by_hop
   default_backend portico
 
 backend containers

@@ -1,5 +1,6 @@
 import type { DataPlane, RouteActivity } from '../../ports/data-plane.ts';
 import { createHaproxyAdmin } from './haproxy-admin.ts';
+import { type HaproxyCertificates, createHaproxyCertificates } from './haproxy-certificates.ts';
 import { type HaproxySettings, haproxyFiles } from './haproxy-config.ts';
 import { type HaproxySupervisor, superviseHaproxy } from './haproxy-supervisor.ts';
 
@@ -15,6 +16,8 @@ export interface HaproxyDataPlane extends DataPlane {
   /** Writes the config and starts HAProxy in front of Portico's own listener, on `activatorPort`. */
   start(activatorPort: number): Promise<void>;
   readonly pid: number | undefined;
+  /** With ACME (`tls.acme`): the certificates HAProxy serves, changed at run time. */
+  readonly certificates: HaproxyCertificates;
 }
 
 /**
@@ -26,6 +29,7 @@ export function createHaproxyDataPlane(settings: HaproxyDataPlaneSettings): Hapr
   const files = haproxyFiles(settings.dir);
   const admin = createHaproxyAdmin(files.socket);
   let supervisor: HaproxySupervisor | null = null;
+  const certificates = createHaproxyCertificates(settings.dir, admin, () => supervisor !== null);
   const suffix = `.${settings.domain}`;
   const hostOf = (label: string) => `${label}${suffix}`.toLowerCase();
   // Route changes reach HAProxy in the order they were made (each command is its own connection).
@@ -51,9 +55,10 @@ export function createHaproxyDataPlane(settings: HaproxyDataPlaneSettings): Hapr
     get pid() {
       return supervisor?.pid;
     },
+    certificates,
     async start(activatorPort) {
       const { domain: _domain, binary, log, ...rest } = settings;
-      supervisor = await superviseHaproxy({ ...rest, activatorPort }, { routes: () => routes, ...(binary ? { binary } : {}), ...(log ? { log } : {}) });
+      supervisor = await superviseHaproxy({ ...rest, activatorPort }, { routes: () => routes, certificates: () => certificates.current(), ...(binary ? { binary } : {}), ...(log ? { log } : {}) });
     },
     async route(label, upstream) {
       const url = new URL(upstream);

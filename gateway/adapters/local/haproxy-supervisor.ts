@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { findHaproxy } from '../../config.ts';
 import { PorticoError } from '../../errors.ts';
+import { writeCertificateFiles } from './haproxy-certificates.ts';
 import { type HaproxySettings, haproxyConfig, haproxyErrorPages, haproxyFiles } from './haproxy-config.ts';
 
 export interface HaproxySupervisorOptions {
@@ -11,6 +12,8 @@ export interface HaproxySupervisorOptions {
   readonly log?: (line: string) => void;
   /** The routes to load when HAProxy (re)starts: after a crash it comes back with them, not empty. */
   readonly routes: () => ReadonlyMap<string, string>;
+  /** Host → PEM of the certificates to serve (ACME), written where the crt-list loads them from at each (re)start. */
+  readonly certificates?: () => ReadonlyMap<string, string>;
 }
 
 const RESTART_DELAY_MS = 1_000;
@@ -29,7 +32,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
   await mkdir(settings.dir, { recursive: true, mode: 0o700 });
   const pages = haproxyErrorPages(settings);
   await writeFile(files.error504, pages.error504);
-  if (settings.tls) await writeFile(files.tlsPem, await tlsPem(settings.tls.certFile, settings.tls.keyFile), { mode: 0o600 });
+  if (settings.tls && 'certFile' in settings.tls) await writeFile(files.tlsPem, await tlsPem(settings.tls.certFile, settings.tls.keyFile), { mode: 0o600 });
   await writeFile(files.config, haproxyConfig(settings));
 
   let child: ChildProcess | null = null;
@@ -39,6 +42,7 @@ export async function superviseHaproxy(settings: HaproxySettings, options: Hapro
   async function start(): Promise<void> {
     const map = [...options.routes()].map(([host, address]) => `${host} ${address}\n`).join('');
     await writeFile(files.routes, map);
+    if (settings.tls && 'acme' in settings.tls) await writeCertificateFiles(settings.dir, options.certificates?.() ?? new Map());
     await rm(files.socket, { force: true });
     const started = spawn(binary, ['-db', '-f', files.config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = started;

@@ -69,3 +69,55 @@ describe('DynamoDB activity log', () => {
     expect(Item).toBeUndefined();
   });
 });
+
+describe('DynamoDB wake log (on the activity item)', () => {
+  const timings = { placementMs: 31_000, instanceLaunchMs: null, pullMs: 38_540, startMs: 2_100, firstAnswerMs: 2_600, totalMs: 74_240 };
+  const wake = { containerId: 'portico-main-gpt2-acme-3f2a9c1e', runId: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/aaaa', at: at('12:01:14.240'), timings };
+
+  it('has no wake for a project never woken', async () => {
+    const { activity } = await fresh();
+    expect(await activity.lastWake('main-gpt2-acme')).toBeNull();
+  });
+
+  it('keeps the last wake with every step, nulls included, beside the activity time', async () => {
+    const { activity, tableName } = await fresh();
+    await activity.touch('main-gpt2-acme', at('12:00:00.000'));
+
+    expect(await activity.recordWake('main-gpt2-acme', wake)).toBe(true);
+
+    expect(await activity.lastWake('main-gpt2-acme')).toStrictEqual(wake);
+    expect(await activity.lastActive('main-gpt2-acme')).toStrictEqual(at('12:00:00.000'));
+    const { Item } = await dynamo.client().send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: 'PROJECT#main-gpt2-acme' }, SK: { S: 'ACTIVITY' } }, ConsistentRead: true }));
+    expect(Item?.['lastWake']?.M?.['timings']?.M?.['instanceLaunchMs']).toStrictEqual({ NULL: true });
+  });
+
+  it('records a task’s wake once: a second gateway instance that saw the same task answer writes nothing', async () => {
+    const { activity } = await fresh();
+    expect(await activity.recordWake('main-gpt2-acme', wake)).toBe(true);
+
+    expect(await activity.recordWake('main-gpt2-acme', { ...wake, at: at('12:01:20.000'), timings: { ...timings, firstAnswerMs: 8_360, totalMs: 80_000 } })).toBe(false);
+
+    expect(await activity.lastWake('main-gpt2-acme')).toStrictEqual(wake);
+  });
+
+  it('replaces the last wake with the next task’s', async () => {
+    const { activity } = await fresh();
+    await activity.recordWake('main-gpt2-acme', wake);
+    const next = { ...wake, runId: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/bbbb', at: at('14:00:03.000'), timings: { ...timings, pullMs: null } };
+
+    expect(await activity.recordWake('main-gpt2-acme', next)).toBe(true);
+
+    expect(await activity.lastWake('main-gpt2-acme')).toStrictEqual(next);
+  });
+
+  it('is deleted with the project by the store’s deleteProject', async () => {
+    const { activity, store } = await fresh();
+    const project = makeProject({ id: 'main-gpt2-acme' });
+    await store.createProject(project);
+    await activity.recordWake(project.id, wake);
+
+    await store.deleteProject(project.id);
+
+    expect(await activity.lastWake(project.id)).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -393,39 +394,115 @@ describe('waitUntilReady', () => {
     await expect(runtime().waitUntilReady(ref, { startupTimeoutMs: 10_000 })).resolves.toStrictEqual({ container: ref, port });
   });
 
-  it('logs once what the woken task waited on, from ECS’s timestamps to its first answer', async () => {
+  /** A server on 127.0.0.1 that answers 200, standing in for the task's app; the service's port tag points at it. */
+  async function answeringTask(overrides: Partial<Task> = {}): Promise<number> {
     server = createServer((_req, res) => res.writeHead(200).end('ok'));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: SERVICE, status: 'ACTIVE', runningCount: 1, desiredCount: 1, tags: [{ key: 'portico.port', value: String(port) }] }] });
+    ecsMock.on(UpdateServiceCommand).resolves({});
     // The instant clock reads 2026-11-25T12:00:00Z: the task answers 4 s after it started.
-    tasks([task('127.0.0.1', {
-      createdAt: new Date('2026-11-25T11:58:00Z'),
-      pullStartedAt: new Date('2026-11-25T11:59:10Z'),
-      pullStoppedAt: new Date('2026-11-25T11:59:52Z'),
-      startedAt: new Date('2026-11-25T11:59:56Z'),
-    })]);
+    tasks([task('127.0.0.1', { createdAt: new Date('2026-11-25T11:58:00Z'), pullStartedAt: new Date('2026-11-25T11:59:10Z'), pullStoppedAt: new Date('2026-11-25T11:59:52Z'), startedAt: new Date('2026-11-25T11:59:56Z'), ...overrides })]);
+    return port;
+  }
+  const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/portico/127.0.0.1';
+  const FARGATE_TIMINGS = { placementMs: 70_000, instanceLaunchMs: null, pullMs: 42_000, startMs: 4_000, firstAnswerMs: 4_000, totalMs: 120_000 };
+
+  it('reports once what the task it woke waited on, from ECS’s timestamps to its first answer', async () => {
+    const port = await answeringTask({ capacityProviderName: 'FARGATE' });
     const lines: string[] = [];
     const ecs = runtime({ log: (line) => lines.push(line) });
 
+    await ecs.requestWake(SERVICE);
     const located = (await ecs.locate(SERVICE))!;
     expect(lines).toHaveLength(0); // running is not answering: nothing to report yet
-    await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
+    const first = await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
     await ecs.locate(SERVICE);
-    await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
+    const second = await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
 
+    expect(first).toStrictEqual({ container: located, port, started: { runId: TASK_ARN, timings: FARGATE_TIMINGS } });
+    expect(second).toStrictEqual({ container: located, port });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toStrictEqual({
       msg: 'ecs task timings',
       service: SERVICE,
-      task: 'arn:aws:ecs:eu-west-1:123456789012:task/portico/127.0.0.1',
-      placementMs: 70_000,
-      pullMs: 42_000,
-      startMs: 4_000,
-      firstAnswerMs: 4_000,
-      totalMs: 120_000,
+      task: TASK_ARN,
+      capacityProvider: 'FARGATE',
+      ...FARGATE_TIMINGS,
       summary: 'placement 70.0 s, image pull 42.0 s, container start 4.0 s, first answer 4.0 s (total 120.0 s)',
     });
+    expect(ecsMock.commandCalls(DescribeContainerInstancesCommand)).toHaveLength(0); // Fargate: no instance to ask about
+  });
+
+  it('reports the first answer of the task it started for a deployment', async () => {
+    const port = await answeringTask();
+    ecsMock.on(UpdateServiceCommand).rejects(notFound());
+    ecsMock.on(CreateServiceCommand).resolves({});
+    const lines: string[] = [];
+    const ecs = runtime({ log: (line) => lines.push(line) });
+
+    const ref = await ecs.start(request({ port }));
+    const ready = await ecs.waitUntilReady(ref, { startupTimeoutMs: 10_000 });
+
+    expect(ready).toStrictEqual({ container: ref, port, started: { runId: TASK_ARN, timings: FARGATE_TIMINGS } });
+    expect(lines).toHaveLength(1);
+  });
+
+  it('reports nothing for a running task it neither started nor woke (another gateway instance’s wake, a deployment’s task)', async () => {
+    await answeringTask();
+    const lines: string[] = [];
+    const ecs = runtime({ log: (line) => lines.push(line) });
+
+    const located = (await ecs.locate(SERVICE))!;
+    const ready = await ecs.waitUntilReady(located, { startupTimeoutMs: 10_000 });
+
+    expect(ready.started).toBeUndefined();
+    expect(lines).toStrictEqual([]);
+  });
+
+  it('counts the wait for a GPU instance that joined the cluster after the task was asked for', async () => {
+    const instance = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/portico/5f1c0d9e8b7a4c3d';
+    await answeringTask({ capacityProviderName: 'portico-gpu-a10g', containerInstanceArn: instance });
+    ecsMock.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: instance, registeredAt: new Date('2026-11-25T11:59:00Z') }] });
+    const lines: string[] = [];
+    const ecs = runtime({ log: (line) => lines.push(line) });
+
+    await ecs.requestWake(SERVICE);
+    const ready = await ecs.waitUntilReady((await ecs.locate(SERVICE))!, { startupTimeoutMs: 10_000 });
+
+    expect(ecsMock.commandCalls(DescribeContainerInstancesCommand).map((call) => call.args[0].input)).toStrictEqual([{ cluster: 'portico', containerInstances: [instance] }]);
+    expect(ready.started?.timings).toStrictEqual({ ...FARGATE_TIMINGS, instanceLaunchMs: 60_000 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      capacityProvider: 'portico-gpu-a10g',
+      containerInstance: instance,
+      summary: 'placement 70.0 s (of which 60.0 s waiting for a new instance to join the cluster), image pull 42.0 s, container start 4.0 s, first answer 4.0 s (total 120.0 s)',
+    });
+  });
+
+  it('names no instance launch when the task was placed on an instance already in the cluster', async () => {
+    const instance = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/portico/5f1c0d9e8b7a4c3d';
+    await answeringTask({ capacityProviderName: 'portico-gpu-a10g', containerInstanceArn: instance });
+    ecsMock.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: instance, registeredAt: new Date('2026-11-25T09:00:00Z') }] });
+    const ecs = runtime({ log: () => undefined });
+
+    await ecs.requestWake(SERVICE);
+    const ready = await ecs.waitUntilReady((await ecs.locate(SERVICE))!, { startupTimeoutMs: 10_000 });
+
+    expect(ready.started?.timings).toStrictEqual(FARGATE_TIMINGS);
+  });
+
+  it('still reports the timings when ECS cannot say when the instance joined, and logs why', async () => {
+    const instance = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/portico/5f1c0d9e8b7a4c3d';
+    await answeringTask({ capacityProviderName: 'portico-gpu-a10g', containerInstanceArn: instance });
+    ecsMock.on(DescribeContainerInstancesCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecs:DescribeContainerInstances'), { name: 'AccessDeniedException' }));
+    const lines: string[] = [];
+    const ecs = runtime({ log: (line) => lines.push(line) });
+
+    await ecs.requestWake(SERVICE);
+    const ready = await ecs.waitUntilReady((await ecs.locate(SERVICE))!, { startupTimeoutMs: 10_000 });
+
+    expect(ready.started?.timings).toStrictEqual(FARGATE_TIMINGS);
+    expect(lines.map((line) => JSON.parse(line).msg)).toStrictEqual(['could not read when the task’s container instance joined the cluster', 'ecs task timings']);
   });
 
   it('fails with start_failed naming the address and the log group when nothing answers', async () => {

@@ -30,6 +30,16 @@ describe('the HAProxy configuration Portico writes', () => {
     expect(haproxyErrorPages(settings).error504).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n[\s\S]*did not respond within 300000 ms/);
   });
 
+  it('with ACME, serves the certificates of a crt-list changed at run time and redirects only hosts in the map of those that have one', () => {
+    const files = haproxyFiles(settings.dir);
+    const acme = haproxyConfig({ ...settings, tls: { port: 8443, acme: true } });
+    expect(acme).toContain(`bind 127.0.0.1:8443 ssl crt-list ${files.crtList} strict-sni alpn h2,http/1.1`);
+    expect(acme).toContain(`code 308 if !{ ssl_fc } !{ path_beg /.well-known/acme-challenge/ } { req.hdr(host),field(1,:),lower,map(${files.secured}) -m found }`);
+    // The challenge reaches Portico even for a host routed straight to its container.
+    expect(acme.indexOf('use_backend portico if !{ ssl_fc } { path_beg /.well-known/acme-challenge/ }')).toBeLessThan(acme.indexOf('use_backend containers'));
+    expect(haproxyConfig({ ...settings, tls: { port: 8443, certFile: 'c.pem', keyFile: 'k.pem' } })).not.toContain('crt-list');
+  });
+
   it.skipIf(!haproxyInstalled())('is a configuration HAProxy itself accepts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'portico-haproxy-'));
     try {
