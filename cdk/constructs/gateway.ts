@@ -37,10 +37,11 @@ export const bundling = {
   target: 'node24',
   // ESM bundles still meet CommonJS dependencies that call require().
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  // Two packages whose whole surface would be kept, swapped for the part Portico uses (see each file).
+  // Packages whose whole surface would be kept, swapped for the part Portico uses (see each file).
   esbuildArgs: {
     '--alias:zod': fileURLToPath(new URL('../../gateway/api/zod-in-lambda.ts', import.meta.url)),
     '--alias:vscode-languageserver-types': fileURLToPath(new URL('../../gateway/domain/lsp-types-in-lambda.ts', import.meta.url)),
+    '--alias:entities': fileURLToPath(new URL('../../gateway/ui/entities-in-lambda.ts', import.meta.url)),
   },
 } as const;
 
