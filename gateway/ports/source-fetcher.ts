@@ -10,7 +10,7 @@ export interface SourceFetcher extends SourceReader {
   fetch(source: ResolvedSource, destDir: string): Promise<void>;
 }
 
-/** What is read before anything is built: on AWS all the gateway needs, since CodeBuild fetches the tree itself. */
+/** What is read before anything is built, failing as `SourceFetcher` says: on AWS all the gateway needs, since CodeBuild fetches the tree itself. */
 export interface SourceReader {
   /** The branch used when the user names none (GitHub's default branch, a git remote's HEAD). */
   defaultBranch(spec: SourceSpec): Promise<string>;

@@ -4,7 +4,7 @@ import type { DashboardDeps } from './dashboard.tsx';
 /**
  * The dashboard's routes (dashboard.tsx and action-routes.tsx, their middleware aside), each
  * handled by the dashboard app loaded by `import()` on the first request that reaches one. On
- * Lambda the gateway bundle is split there (cdk/constructs/gateway.ts), so the pages, hono/jsx
+ * Lambda the gateway bundle is split there (cdk/constructs/lambda-bundling.ts), so the pages, hono/jsx
  * and ansi-to-html load with the first dashboard request, not with every cold start.
  * test/ui/lazy-dashboard.test.ts checks this list against the dashboard's own.
  */
