@@ -3,7 +3,8 @@ import { parseHost } from './domain/host.ts';
 import type { EndpointRequest } from './endpoint/fetch-endpoint.ts';
 import { createApiRoutes, type ApiDeps } from './api/routes.ts';
 import { errorResponse } from './api/error-response.ts';
-import { type DashboardDeps, createDashboard } from './ui/dashboard.tsx';
+import type { DashboardDeps } from './ui/dashboard.tsx';
+import { lazyDashboard } from './ui/lazy-dashboard.ts';
 
 /** The runtime-agnostic Hono app for the gateway's own host: health, metrics, REST API. */
 export interface AppDeps extends ApiDeps, DashboardDeps {
@@ -29,7 +30,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', async (c) => c.text(await deps.prometheus(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
   app.route('/', createApiRoutes(deps)); // under /api (its own base path)
-  app.route('/', createDashboard(deps));
+  app.route('/', lazyDashboard(deps)); // dashboard.tsx loads with the first page asked for
   app.notFound((c) =>
     c.req.path.startsWith('/api/')
       ? c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404)

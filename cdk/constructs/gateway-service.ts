@@ -82,7 +82,7 @@ function imageDirectory(): string {
 }
 
 /** The SDK packages the gateway's adapters import (gateway/adapters/aws/). */
-const SDK_PACKAGES = ['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-codebuild', '@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-ecs', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb'];
+const SDK_PACKAGES = ['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-codebuild', '@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-ecs', '@aws-sdk/client-lambda', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb'];
 const require = createRequire(import.meta.url);
 
 /**

@@ -1,15 +1,14 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import type { Builds } from './builds.ts';
 import type { Cluster } from './cluster.ts';
 import type { State } from './state.ts';
 import { grantCore } from './core-access.ts';
+import { gatewayCode } from './lambda-bundling.ts';
 
 export interface GatewayProps {
   readonly vpc: ec2.IVpc;
@@ -26,25 +25,7 @@ export interface GatewayProps {
   readonly domain?: { readonly name: string; readonly hostedZoneId: string };
 }
 
-/** Shared by every Portico Lambda so they all bundle offline with the local esbuild. */
-export const bundling = {
-  forceDockerBundling: false,
-  // esbuild's warnings and errors, without its "⚡ Done in 1.2s" after every bundle.
-  logLevel: LogLevel.WARNING,
-  minify: true,
-  sourceMap: true,
-  format: OutputFormat.ESM,
-  target: 'node24',
-  // ESM bundles still meet CommonJS dependencies that call require().
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  // Two packages whose whole surface would be kept, swapped for the part Portico uses (see each file).
-  esbuildArgs: {
-    '--alias:zod': fileURLToPath(new URL('../../gateway/api/zod-in-lambda.ts', import.meta.url)),
-    '--alias:vscode-languageserver-types': fileURLToPath(new URL('../../gateway/domain/lsp-types-in-lambda.ts', import.meta.url)),
-  },
-} as const;
-
-export const functionEntry = (name: string): string => fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url));
+export { bundling, functionEntry } from './lambda-bundling.ts';
 
 /**
  * The gateway Lambda: the same Hono core as `npm start`, behind a streaming Function URL,
@@ -53,7 +34,7 @@ export const functionEntry = (name: string): string => fileURLToPath(new URL(`..
  */
 export class Gateway extends Construct {
   /** `functions/gateway.ts` `handler` (streamHandle) behind the Function URL. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly functionUrl: lambda.FunctionUrl;
   readonly securityGroup: ec2.SecurityGroup;
   /** Environment every Portico function gets; gateway/aws-config.ts reads it. */
@@ -107,10 +88,10 @@ export class Gateway extends Construct {
   }
 
   /** One gateway function from `functions/gateway.ts`, in the VPC, with the core's permissions. */
-  private gatewayFunction(id: string, handler: 'handler', options: { timeout: Duration }): NodejsFunction {
-    const fn = new NodejsFunction(this, id, {
-      entry: functionEntry('gateway'),
-      handler,
+  private gatewayFunction(id: string, handler: 'handler', options: { timeout: Duration }): lambda.Function {
+    const fn = new lambda.Function(this, id, {
+      code: gatewayCode(), // split at its import()s: lambda-bundling.ts
+      handler: `index.${handler}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
@@ -119,7 +100,6 @@ export class Gateway extends Construct {
       vpcSubnets: this.props.subnets,
       securityGroups: [this.securityGroup],
       environment: this.environment,
-      bundling,
     });
     grantCore(fn, this.props);
     // Reading the value is all the webhook route does (secrets-manager-secret.ts); grantRead would add DescribeSecret.

@@ -1,7 +1,7 @@
-import { type PortDeclaration, declarePort } from '../domain/declared-port.ts';
-import { type DemoCard, parseDemoCard } from '../domain/demo-card.ts';
+import type { PortDeclaration } from '../domain/declared-port.ts';
+import type { DemoCard } from '../domain/demo-card.ts';
 import { transition } from '../domain/deployment-state.ts';
-import { type DockerfileAnalysis, analyseDockerfile } from '../domain/dockerfile.ts';
+import type { DockerfileAnalysis } from '../domain/dockerfile.ts';
 import { describeDeclaredPort } from '../domain/listening-ports.ts';
 import { placeDeployment } from '../domain/gpu.ts';
 import { describeSource } from '../domain/repo-spec.ts';
@@ -11,6 +11,9 @@ import { PorticoError, isPorticoError, messageOf } from '../errors.ts';
 import type { GpuPool } from '../domain/gpu-pools.ts';
 import type { ImageFacts } from '../ports/image-builder.ts';
 import type { Ports } from './ports.ts';
+
+/** The Dockerfile and README analysis, loaded when a deployment is first prepared (source-analysis.ts). */
+const sourceAnalysis = () => import('./source-analysis.ts');
 
 /*
  * The phases both pipelines share. The local pipeline runs them in one go; on AWS the gateway
@@ -69,6 +72,7 @@ const README = 'README.md';
  */
 export async function prepareDeployment(ports: Pick<Ports, 'store' | 'source' | 'clock'>, queued: Deployment, gpuPools: readonly GpuPool[]): Promise<Prepared> {
   const { store, source } = ports;
+  const { analyseDockerfile, parseDemoCard, declarePort } = await sourceAnalysis();
   const project = await mustGetProject(ports, queued.projectId);
   let deployment = await moveDeployment(ports, queued, 'resolving');
   await store.appendLog(deployment.id, `resolving ${describeSource(project.source)}@${project.branch}\n`);
@@ -104,6 +108,7 @@ export async function prepareDeployment(ports: Pick<Ports, 'store' | 'source' | 
  * say more than the Dockerfile did: declares the port again and records it when it changed.
  */
 export async function declareBuiltPort(ports: Pick<Ports, 'store'>, prepared: Prepared, deployment: Deployment, image: ImageFacts): Promise<PortDeclaration> {
+  const { declarePort } = await sourceAnalysis();
   const port = declarePort({ projectPort: prepared.project.port, card: prepared.card, analysis: prepared.analysis, image });
   if (port.port !== prepared.port.port || port.reason !== prepared.port.reason) {
     await ports.store.updateDeployment(deployment.id, { port: port.port, portReason: port.reason });

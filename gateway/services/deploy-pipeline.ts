@@ -7,6 +7,7 @@ import { PorticoError, messageOf } from '../errors.ts';
 import { declareBuiltPort, failDeployment, moveDeployment, prepareDeployment, releaseDeployment } from './deploy-phases.ts';
 import { holdGpus, placeBuiltImage } from './image-placement.ts';
 import type { ImageFacts } from '../ports/image-builder.ts';
+import type { SourceFetcher } from '../ports/source-fetcher.ts';
 import type { DeploySettings, Ports } from './ports.ts';
 import { rollbackRelease } from './rollback.ts';
 
@@ -27,7 +28,7 @@ export interface DeployPipeline {
  * switch the route → stop the old container. Deployments of one project run one at a time;
  * a failure at any phase leaves the serving deployment untouched.
  */
-export function createDeployPipeline(ports: Ports, settings: DeploySettings): DeployPipeline {
+export function createDeployPipeline(ports: Ports & { readonly source: SourceFetcher }, settings: DeploySettings): DeployPipeline {
   const { store, source, builder, clock } = ports;
   const queues = new Map<string, Promise<void>>();
 

@@ -3,13 +3,14 @@ import type { Clock } from '../ports/clock.ts';
 import type { ContainerRuntime } from '../ports/container-runtime.ts';
 import type { ImageBuilder } from '../ports/image-builder.ts';
 import type { ProjectStore } from '../ports/project-store.ts';
-import type { SourceFetcher } from '../ports/source-fetcher.ts';
+import type { SourceReader } from '../ports/source-fetcher.ts';
 import type { GpuReserver } from './gpu-reserver.ts';
 
 /** The adapters a Portico core runs on; local and AWS differ only here. */
 export interface Ports {
   readonly store: ProjectStore;
-  readonly source: SourceFetcher;
+  /** Locally the deploy pipeline also downloads the tree (deploy-pipeline.ts); on AWS CodeBuild does. */
+  readonly source: SourceReader;
   readonly builder: ImageBuilder;
   readonly runtime: ContainerRuntime;
   readonly clock: Clock;

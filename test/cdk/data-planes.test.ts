@@ -189,7 +189,7 @@ describe('dataPlane service', () => {
     const { dependencies } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const require = createRequire(import.meta.url);
     expect(dependencies['@aws-sdk/client-ecs']).toBe((require('@aws-sdk/client-ecs/package.json') as { version: string }).version);
-    expect(Object.keys(dependencies).sort()).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-codebuild', '@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-ecs', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb']);
+    expect(Object.keys(dependencies).sort()).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-codebuild', '@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-ecs', '@aws-sdk/client-lambda', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb']);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     // Every SDK package the bundle imports is installed in the image.
     const imported = new Set([...bundle.matchAll(/(?:from\s*|import\s*\(\s*)"(@aws-sdk\/[^"]+)"/g)].map((match) => match[1]!));

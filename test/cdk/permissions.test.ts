@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PorticoStack } from '../../cdk/portico-stack.ts';
@@ -50,10 +50,13 @@ function synthesize(context: Record<string, unknown>): Synthesized {
 
 const resourcesOf = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
-/** A function's bundle in the cloud assembly: what `cdk deploy` uploads. */
+/** A function's bundle in the cloud assembly: what `cdk deploy` uploads, `index.mjs` and the chunks it loads (the gateway's is split). */
 function bundleOf(synth: Synthesized, fn: Record<string, unknown>): string {
   const key = (fn['Code'] as { S3Key: string }).S3Key.replace(/\.zip$/, '');
-  return readFileSync(join(synth.assemblyDir, `asset.${key}`, 'index.mjs'), 'utf8');
+  const dir = join(synth.assemblyDir, `asset.${key}`);
+  const modules = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.mjs'));
+  if (!modules.includes('index.mjs')) throw new Error(`no index.mjs in ${dir}`);
+  return modules.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
 }
 
 function environmentOf(template: CfnTemplate, fn: Record<string, unknown>): Record<string, string> {

@@ -6,7 +6,7 @@ import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cdkEsbuildOptions } from '../../bench/lambda-bundle.ts';
+import { gatewayBuildOptions } from '../../cdk/constructs/lambda-bundling.ts';
 import { BUILD_VARIABLES } from '../../gateway/adapters/aws/build-variables.ts';
 import { type FakeGithub, startFakeGithub } from '../support/fake-github.ts';
 import { repoTracker } from '../support/git-repo.ts';
@@ -15,11 +15,13 @@ import { installAwsLambdaGlobal, invokeStreaming } from '../support/lambda-runti
 
 /*
  * The gateway Lambda as the stack ships it: functions/gateway.ts bundled with the stack's own
- * esbuild options (cdk/constructs/gateway.ts `bundling`, aliases included: zod without its
- * namespace, vscode-languageserver-types as two functions), then imported and invoked. The
- * source-level suites prove the code; this one proves that the aliases leave the bundle
- * working: request validation and the OpenAPI document (zod, zod-to-openapi) and the
- * Dockerfile analysis (dockerfile-ast) run inside it. CodeBuild and ECR are mocked.
+ * esbuild options (cdk/constructs/lambda-bundling.ts `gatewayBuildOptions`: split at its
+ * `import()`s, aliases included: zod without its namespace, vscode-languageserver-types as two
+ * functions, entities as encodeXML), then imported and invoked. The source-level suites prove
+ * the code; this one proves that the aliases and the split leave the bundle working: request
+ * validation and the OpenAPI document (zod, zod-to-openapi), the Dockerfile analysis
+ * (dockerfile-ast, in the lazily loaded source-analysis chunk) and a dashboard page with a
+ * coloured log (the lazily loaded dashboard chunk, ansi-to-html) run inside it. CodeBuild and ECR are mocked.
  */
 
 const codebuild = mockClient(CodeBuildClient);
@@ -27,7 +29,6 @@ const ecr = mockClient(ECRClient);
 const HOST = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws';
 /** Inside the checkout, so the bundle's external `@aws-sdk/*` imports resolve from node_modules as on Lambda from the runtime's. */
 const OUT_DIR = fileURLToPath(new URL(`../../node_modules/.cache/portico-bundle-test-${randomUUID()}/`, import.meta.url));
-const ENTRY = fileURLToPath(new URL('../../functions/gateway.ts', import.meta.url));
 
 type GatewayModule = typeof import('../../functions/gateway.ts');
 let bundled: GatewayModule;
@@ -35,6 +36,7 @@ let harness: LambdaHarness;
 let github: FakeGithub;
 const repos = repoTracker();
 let commit: string;
+let created: { id: string; deployment: { id: string } | null } | undefined;
 
 const call = (method: string, path: string, body?: unknown) =>
   invokeStreaming(
@@ -50,8 +52,11 @@ const call = (method: string, path: string, body?: unknown) =>
 
 beforeAll(async () => {
   await mkdir(OUT_DIR, { recursive: true });
-  await build({ ...cdkEsbuildOptions(), entryPoints: [ENTRY], outfile: `${OUT_DIR}index.mjs`, logLevel: 'error' });
-  const repo = await repos.create({ Dockerfile: 'FROM python:3.11-slim\nEXPOSE 7861\nCMD ["python", "app.py"]\n' });
+  await build({ ...gatewayBuildOptions(OUT_DIR), logLevel: 'error' });
+  const repo = await repos.create({
+    Dockerfile: 'FROM python:3.11-slim\nEXPOSE 7861\nCMD ["python", "app.py"]\n',
+    'README.md': '---\ntitle: Café <b>\n---\n# A demo\n',
+  });
   commit = await repo.head();
   github = await startFakeGithub();
   github.addRepo('acme', 'bundled', repo.dir);
@@ -97,6 +102,7 @@ describe('the bundled gateway Lambda', () => {
     const response = await call('POST', '/api/projects', { repo: 'acme/bundled' });
 
     expect(response.statusCode).toBe(201);
+    created = JSON.parse(response.body) as typeof created;
     const builds = codebuild.commandCalls(StartBuildCommand).map((sent) => sent.args[0].input);
     expect(builds).toHaveLength(1);
     expect(builds[0]!.environmentVariablesOverride).toEqual(
@@ -105,5 +111,14 @@ describe('the bundled gateway Lambda', () => {
         { name: BUILD_VARIABLES.port, value: '7861', type: 'PLAINTEXT' },
       ]),
     );
+  });
+
+  it('renders the deployment page with its log escaped as outside the bundle: the README front matter read, ansi-to-html and encodeXML at work', async () => {
+    expect(created?.deployment).not.toBeNull(); // the test above created it
+    const response = await call('GET', `/projects/${created!.id}/deployments/${created!.deployment!.id}`);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('README.md front matter: title &quot;Caf&#xE9; &lt;b&gt;&quot;');
+    expect(response.body).toContain('port 7861');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { ansiStream, ansiToHtml, stripAnsi } from '../../gateway/ui/ansi.ts';
+import { encodeXML as encodeXMLInLambda } from '../../gateway/ui/entities-in-lambda.ts';
+
+/** The `entities` that ansi-to-html itself requires (not a dependency of Portico's own). */
+const require = createRequire(import.meta.url);
+const { encodeXML } = createRequire(require.resolve('ansi-to-html'))('entities') as { encodeXML: (text: string) => string };
 
 describe('ANSI colours in logs', () => {
   it('renders a colour as a span and resets after it', () => {
@@ -34,5 +40,10 @@ describe('ANSI colours in logs', () => {
 
   it('strips every escape for plain text', () => {
     expect(stripAnsi('\x1b[31mfailed\x1b[0m at \x1b[2Kstep 3')).toBe('failed at step 3');
+  });
+
+  it('escapes in the Lambda bundles exactly as the entities package does outside them (entities-in-lambda.ts)', () => {
+    const texts = ['plain', `<a href="x">Tom & 'Jerry'</a>`, 'café ✓ 日本', 'emoji 🤗 and 𝔸', 'lone \uD83D high', 'lone \uDC00 low', '\uDC00 first', 'ctl \x7f \x80 \u00a0', ''];
+    for (const text of texts) expect(encodeXMLInLambda(text)).toBe(encodeXML(text));
   });
 });

@@ -7,11 +7,11 @@ import type { WakeLog } from '../../ports/wake-log.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { AsyncWake, ContainerRuntime } from '../../ports/container-runtime.ts';
 import type { RemoteBuilder } from '../../ports/remote-builder.ts';
-import type { SourceFetcher } from '../../ports/source-fetcher.ts';
+import type { SourceReader } from '../../ports/source-fetcher.ts';
 import type { SourceSpec } from '../../domain/types.ts';
 import { PorticoError } from '../../errors.ts';
 import type { Ports } from '../../services/ports.ts';
-import { createGithubSource } from '../local/github-source.ts';
+import { createGithubApi } from '../local/github-api.ts';
 import { capacityProviderFor } from './capacity.ts';
 import { cloudWatchLogTail } from './cloudwatch-log-tail.ts';
 import { createCodeBuildBuilder } from './codebuild-builder.ts';
@@ -62,7 +62,7 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
     activity: createDynamoDbActivityLog({ client: dynamo, tableName: config.tableName }),
     deliveries: createDynamoDbDeliveryLog({ client: dynamo, tableName: config.tableName }),
     webhookSecret: config.githubWebhookSecretId === null ? undefined : secretsManagerSecret({ secretId: config.githubWebhookSecretId, region: config.region, clock }),
-    source: githubOnly(createGithubSource({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, maxSourceBytes: 200 * 1024 * 1024, ...(options.fetch ? { fetch: options.fetch } : {}) })),
+    source: githubOnly(createGithubApi({ apiBaseUrl: config.githubApiUrl, token: config.githubToken, ...(options.fetch ? { fetch: options.fetch } : {}) })),
     builder: createEcrImageStore(registry),
     // Lambda's SDK loads on the first rollback only.
     releases:
@@ -96,8 +96,8 @@ export function createAwsPorts(config: AwsConfig, options: AwsPortsOptions = {})
   };
 }
 
-/** CodeBuild clones from GitHub, so on AWS a project's source must be a GitHub repository. */
-function githubOnly(github: SourceFetcher): SourceFetcher {
+/** CodeBuild clones from GitHub, so on AWS a project's source must be a GitHub repository, and only read here (never downloaded). */
+function githubOnly(github: SourceReader): SourceReader {
   const check = (spec: SourceSpec) => {
     if (spec.kind !== 'github') throw new PorticoError('invalid_input', `on AWS Portico deploys GitHub repositories (owner/repo or https://github.com/owner/repo); "${spec.kind === 'git' ? spec.url : spec.path}" is not one`, { field: 'repo' });
   };
@@ -105,6 +105,5 @@ function githubOnly(github: SourceFetcher): SourceFetcher {
     defaultBranch: async (spec) => (check(spec), github.defaultBranch(spec)),
     resolve: async (spec, branch) => (check(spec), github.resolve(spec, branch)),
     readFile: (source, path) => github.readFile(source, path),
-    fetch: (source, destDir) => github.fetch(source, destDir),
   };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
 import { systemClock } from '../../ports/clock.ts';
+import type { SourceFetcher } from '../../ports/source-fetcher.ts';
 import type { Ports } from '../../services/ports.ts';
 import { createDirSource } from './dir-source.ts';
 import { createDockerBuilder } from './docker-builder.ts';
@@ -12,7 +13,7 @@ import { createSourceRouter } from './source-router.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 /** The embedded default: SQLite in the data dir, the local Docker engine, GitHub + git + directories as sources. */
-export function createLocalPorts(config: Config): Ports & { readonly dockerWhere: string; close(): void } {
+export function createLocalPorts(config: Config): Ports & { readonly source: SourceFetcher; readonly dockerWhere: string; close(): void } {
   const store = createSqliteStore(join(config.dataDir, 'portico.db'));
   const { docker, where } = createDockerClient(config.dockerHost);
   const maxSourceBytes = config.maxSourceBytes;

@@ -8,23 +8,14 @@ import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { PorticoError } from '../../errors.ts';
 
+export { normalizeRelativePath } from './relative-path.ts';
+
 const MB = 1024 * 1024;
 
 /** The error every source adapter throws when a tree outgrows `PORTICO_MAX_SOURCE_MB`. */
 export function sourceTooLarge(maxBytes: number): PorticoError {
   const limit = maxBytes >= MB ? `${Number((maxBytes / MB).toFixed(2))} MB` : `${maxBytes} bytes`;
   return new PorticoError('source_failed', `source is larger than the ${limit} limit (PORTICO_MAX_SOURCE_MB); shrink the repository or raise the limit`);
-}
-
-/**
- * A repository-relative path in `a/b/c` form, or null when it is absolute or climbs out
- * with `..`: such a path names nothing inside the repository.
- */
-export function normalizeRelativePath(path: string): string | null {
-  if (path.startsWith('/') || path.includes('\0')) return null;
-  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.length === 0 || parts.includes('..')) return null;
-  return parts.join('/');
 }
 
 /**
