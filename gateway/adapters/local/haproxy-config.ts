@@ -62,6 +62,11 @@ defaults
   timeout http-keep-alive ${CLIENT_IDLE_MS}ms
   timeout server ${settings.upstreamTimeoutMs}ms
   timeout tunnel 1h
+  # A client that leaves (closes or half-closes) before its response is complete ends the request
+  # at once: the demo's connection is closed even while it writes nothing, as the Node proxy does.
+  # It must be here: HAProxy 2.6 reads it from the frontend's side, and a frontend cannot set it
+  # (haproxy/haproxy#2344).
+  option abortonclose
   errorfile 504 ${files.error504}
 
 frontend public
