@@ -101,7 +101,13 @@ backend containers
   # Send each piece as the demo writes it (Server-Sent Events, token streams), not when a buffer fills.
   option http-no-delay
   http-reuse always
+  # Every request goes to the address its host maps to. One the demo refuses (the engine restarted
+  # it on a new address, or stopped it) goes to Portico at once instead of a 503: Portico asks the
+  # engine, routes the host again and serves it, as the Node proxy does.
+  use-server clear if TRUE
+  option redispatch 1
   server clear 0.0.0.0:0
+  server activator 127.0.0.1:${settings.activatorPort} pool-max-conn 8 pool-purge-delay 1s
 
 backend portico
   option forwardfor
