@@ -160,6 +160,28 @@ describe('HAProxy as the data plane, Portico as its activator', () => {
     }
   });
 
+  it('wakes a demo stopped behind its back on a new address, and routes that address', async () => {
+    expect((await get(gateway, label)).status).toBe(200);
+    await expect.poll(routed, { timeout: 2_000 }).toBe(true);
+    const before = (await routeOf())!;
+    const demo = docker.getContainer(await containerId());
+    await demo.update({ RestartPolicy: { Name: 'no' } }); // as an operator's `docker stop` of a demo leaves it: stopped, not crashed
+    await demo.stop({ t: 0 });
+    const holders = await holdAddress(before.split(':')[0]!);
+    try {
+      expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' }); // woken by Portico
+      const { NetworkSettings } = await demo.inspect();
+      const address = `${NetworkSettings.Networks[DEMO_NETWORK]!.IPAddress}:${before.split(':')[1]}`;
+      expect(address).not.toBe(before);
+      await expect.poll(routeOf, { timeout: 2_000 }).toBe(address);
+      const carriedBefore = await carried();
+      for (let i = 0; i < 5; i += 1) expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' });
+      expect((await carried()) - carriedBefore).toBe(5);
+    } finally {
+      await Promise.all(holders.map((holder) => holder.remove({ force: true })));
+    }
+  });
+
   it('starts HAProxy again with its routes when it dies', async () => {
     const before = await gateway.api('GET', '/healthz');
     expect(before.status).toBe(200);
