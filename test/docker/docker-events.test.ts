@@ -16,7 +16,6 @@ describe("following the engine's events for demo containers", () => {
     const other = await docker.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '300'], Labels: { 'portico.test': 'unlabelled-for-portico' } });
     const demo = await docker.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '300'], Labels: { 'portico.project': project } });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the stream is open
       await other.start();
       await demo.start();
       await demo.pause();

@@ -147,7 +147,7 @@ describe('HAProxy as the data plane, Portico as its activator', () => {
     }
   });
 
-  it('follows a demo the engine stops and starts again on a new address, without a request in between; the old address never gets one', async () => {
+  it('follows a demo the engine stops and starts again on a new address, without a request in between; none reaches the container given its old address', async () => {
     expect((await get(gateway, label)).status).toBe(200);
     await expect.poll(routed, { timeout: 2_000 }).toBe(true);
     const before = (await routeOf())!;
