@@ -34,8 +34,8 @@ const CLIENT_IDLE_MS = 65_000;
 /**
  * The whole HAProxy configuration. Routing never needs a reload: `Host` → `ip:port` comes from a
  * map changed over the admin socket, and a single `server clear 0.0.0.0:0` is pointed at it per
- * request (`set-dst`/`set-dst-port`). A host missing from the map (sleeping, paused, waking,
- * unknown) and the gateway's own host go to Portico. A stick table keyed by host counts what the
+ * request (`set-dst`/`set-dst-port`); what that address refuses is sent on to Portico. A host
+ * missing from the map (sleeping, paused, waking, unknown) and the gateway's own host go to Portico. A stick table keyed by host counts what the
  * direct route carries (`conn_cur` is the requests under way: tracked per request, not per connection).
  */
 export function haproxyConfig(settings: HaproxySettings): string {
