@@ -182,6 +182,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     tls.start((await store.listProjects()).map((project) => project.id));
   }
 
+  // The engine's own starts, stops and pauses (restart policy, engine restart, an operator) reach
+  // the scaler at once, so routes follow without waiting for the reaper.
+  const unwatch = ports.runtime.watch?.((containerId) => void scaler.recheck(containerId).catch((error: unknown) => log(`could not check container ${containerId.slice(0, 12)}: ${messageOf(error)}`)));
   const reaper = setInterval(() => void scaler.reap().catch((error: unknown) => log(`reaper: ${messageOf(error)}`)), config.reapIntervalMs);
   reaper.unref();
   // What HAProxy carries shows in the dashboard's metrics within a second.
@@ -199,6 +202,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     proxyPid: () => dataPlane?.pid,
     async close() {
       clearInterval(reaper);
+      unwatch?.();
       if (observer) clearInterval(observer);
       await tls?.close();
       await pipeline.idle();

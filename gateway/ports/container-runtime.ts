@@ -89,6 +89,11 @@ export interface ContainerRuntime {
   remove(containerId: string): Promise<void>;
   /** Stops and removes every container labelled with this project. */
   removeProjectContainers(projectId: string): Promise<void>;
+  /**
+   * Calls `onChange` with a demo container's id whenever the engine starts, stops, pauses or
+   * resumes it, whoever caused it, for runtimes whose engine reports that; returns a stop function.
+   */
+  watch?(onChange: (containerId: string) => void): () => void;
 }
 
 /**

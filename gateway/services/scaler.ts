@@ -333,6 +333,11 @@ export function createScaler(ports: { store: ProjectStore; runtime: ContainerRun
       }
       if (status === 'crashed' && entry.state !== 'crashed') entry.lastLog = await runtime.logs(entry.containerId, { tail: CRASH_LOG_LINES }).catch(messageOf);
       entry.state = stateOf(status);
+      if (dataPlane && entry.routed) {
+        // Not running behind Portico's back: its address may go to another container; the wake routes it anew.
+        entry.routed = false;
+        await dataPlane.unroute(entry.projectId);
+      }
     });
   }
 

@@ -2,7 +2,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_NETWORK } from '../../gateway/adapters/local/docker-demo-network.ts';
 import { createHaproxyAdmin } from '../../gateway/adapters/local/haproxy-admin.ts';
+import { BUSYBOX } from '../support/demo-app.ts';
 import { type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { type GitRepo, repoTracker } from '../support/git-repo.ts';
 import { nodeDemo } from '../support/node-demo.ts';
@@ -29,6 +31,22 @@ function get(gateway: TestGateway, label: string, path = '/'): Promise<{ status:
   });
 }
 
+/**
+ * Starts placeholder containers on the demos' network until one holds `ip` (the engine hands out
+ * the lowest free address), so a demo started next gets another; the caller removes them.
+ */
+async function holdAddress(ip: string, command = ['sleep', '300']): Promise<Dockerode.Container[]> {
+  const holders: Dockerode.Container[] = [];
+  for (let i = 0; i < 8; i += 1) {
+    const holder = await docker.createContainer({ Image: BUSYBOX, Cmd: command, Labels: { 'portico.test': 'address-holder' }, HostConfig: { NetworkMode: DEMO_NETWORK } });
+    holders.push(holder);
+    await holder.start();
+    if ((await holder.inspect()).NetworkSettings.Networks[DEMO_NETWORK]?.IPAddress === ip) return holders;
+  }
+  await Promise.all(holders.map((holder) => holder.remove({ force: true })));
+  throw new Error(`no placeholder container got ${ip} on ${DEMO_NETWORK}`);
+}
+
 describe('HAProxy as the data plane, Portico as its activator', () => {
   const repos = repoTracker();
   let gateway: TestGateway;
@@ -37,7 +55,9 @@ describe('HAProxy as the data plane, Portico as its activator', () => {
   let admin: ReturnType<typeof createHaproxyAdmin>;
   const routesMap = () => join(gateway.dataDir, 'haproxy', 'routes.map');
   const carried = async () => (await admin.showTable('containers')).find((row) => row.key === `${label}.localhost`)?.counters.http_req_cnt ?? 0;
-  const routed = async () => (await admin.command(`show map ${routesMap()}`)).includes(` ${label}.localhost `);
+  /** The address HAProxy sends the demo's host to, or null. */
+  const routeOf = async () => new RegExp(` ${label}\\.localhost (\\S+)`).exec(await admin.command(`show map ${routesMap()}`))?.[1] ?? null;
+  const routed = async () => (await routeOf()) !== null;
   const containerId = async () => {
     const deploymentId = (await gateway.api('GET', `/api/projects/${label}`)).body.currentDeployment.id as string;
     return (await docker.listContainers({ all: true, filters: { label: [`portico.deployment=${deploymentId}`] } }))[0]!.Id;
@@ -112,6 +132,70 @@ describe('HAProxy as the data plane, Portico as its activator', () => {
     expect((await gateway.waitForDeployment(deployment.body.id)).status).toBe('ready');
     expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' });
     for (let i = 0; i < 5; i += 1) expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' });
+  });
+
+  it('sends a request the routed address refuses to Portico, which serves it, instead of answering 503', async () => {
+    expect((await get(gateway, label)).status).toBe(200);
+    await expect.poll(routed, { timeout: 2_000 }).toBe(true);
+    const address = (await routeOf())!;
+    await admin.setMap(routesMap(), `${label}.localhost`, '127.0.0.1:9'); // a route gone stale behind Portico's back: nothing listens there
+    try {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => get(gateway, label)));
+      expect(answers.filter((answer) => answer.status !== 200 || answer.text !== 'second\n')).toEqual([]);
+    } finally {
+      await admin.setMap(routesMap(), `${label}.localhost`, address);
+    }
+  });
+
+  it('follows a demo the engine stops and starts again on a new address, without a request in between; none reaches the container given its old address', async () => {
+    expect((await get(gateway, label)).status).toBe(200);
+    await expect.poll(routed, { timeout: 2_000 }).toBe(true);
+    const before = (await routeOf())!;
+    const [ip, port] = before.split(':') as [string, string];
+    const demo = docker.getContainer(await containerId());
+    await demo.stop({ t: 0 });
+    await expect.poll(routeOf, { timeout: 2_000, interval: 20 }).toBe(null); // the engine's event, not a request, took the route away
+    // Another container gets the old address and answers on the same port, as after an engine restart.
+    const holders = await holdAddress(ip, ['sh', '-c', `mkdir /tmp/w && echo impostor > /tmp/w/index.html && exec httpd -f -p ${port} -h /tmp/w`]);
+    try {
+      await demo.start();
+      const { NetworkSettings } = await demo.inspect();
+      const address = `${NetworkSettings.Networks[DEMO_NETWORK]!.IPAddress}:${port}`;
+      expect(address).not.toBe(before);
+      await expect.poll(async () => (await fetch(`http://${address}/`).catch(() => null))?.status, { timeout: 10_000, interval: 50 }).toBe(200); // the demo listens again
+      expect(await (await fetch(`http://${before}/`)).text()).toBe('impostor\n');
+
+      const answers = await Promise.all(Array.from({ length: 20 }, () => get(gateway, label)));
+      expect(answers.filter((answer) => answer.status !== 200 || answer.text !== 'second\n')).toEqual([]);
+      await expect.poll(routeOf, { timeout: 2_000 }).toBe(address);
+      const carriedBefore = await carried();
+      for (let i = 0; i < 5; i += 1) expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' });
+      expect((await carried()) - carriedBefore).toBe(5); // straight to the container again
+    } finally {
+      await Promise.all(holders.map((holder) => holder.remove({ force: true })));
+    }
+  });
+
+  it('wakes a demo stopped behind its back on a new address, and routes that address', async () => {
+    expect((await get(gateway, label)).status).toBe(200);
+    await expect.poll(routed, { timeout: 2_000 }).toBe(true);
+    const before = (await routeOf())!;
+    const demo = docker.getContainer(await containerId());
+    await demo.update({ RestartPolicy: { Name: 'no' } }); // as an operator's `docker stop` of a demo leaves it: stopped, not crashed
+    await demo.stop({ t: 0 });
+    const holders = await holdAddress(before.split(':')[0]!);
+    try {
+      expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' }); // woken by Portico
+      const { NetworkSettings } = await demo.inspect();
+      const address = `${NetworkSettings.Networks[DEMO_NETWORK]!.IPAddress}:${before.split(':')[1]}`;
+      expect(address).not.toBe(before);
+      await expect.poll(routeOf, { timeout: 2_000 }).toBe(address);
+      const carriedBefore = await carried();
+      for (let i = 0; i < 5; i += 1) expect(await get(gateway, label)).toEqual({ status: 200, text: 'second\n' });
+      expect((await carried()) - carriedBefore).toBe(5);
+    } finally {
+      await Promise.all(holders.map((holder) => holder.remove({ force: true })));
+    }
   });
 
   it('starts HAProxy again with its routes when it dies', async () => {

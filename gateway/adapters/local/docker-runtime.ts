@@ -7,6 +7,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { ContainerRuntime, ContainerStatus, ReadyContainer, ReadyOptions, StartRequest } from '../../ports/container-runtime.ts';
 import { engineMessage, engineStatus, engineUnavailable, withEngine } from './docker-client.ts';
 import { DEMO_NETWORK, ensureDemoNetwork, guardHostFromBridge } from './docker-demo-network.ts';
+import { watchDemoContainers } from './docker-events.ts';
 import { type Routing, createRouting } from './docker-routing.ts';
 import { demuxLogs, followRunOutput, lastRunOutput } from './docker-run-output.ts';
 import { readListeningSockets } from './docker-sockets.ts';
@@ -351,7 +352,8 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     void prepareNetwork().catch(() => undefined);
   }
 
-  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, logs: (id, { tail }) => lastLogLines(id, tail), remove, removeProjectContainers };
+  const watch = (onChange: (containerId: string) => void) => watchDemoContainers(docker, onChange);
+  return { ping, start, waitUntilReady, locate, pause, stop, resume, status, logs: (id, { tail }) => lastLogLines(id, tail), remove, removeProjectContainers, watch };
 }
 
 /** What `docker create` gets: least privilege, loopback-only publishing, limits from the request. */

@@ -44,8 +44,8 @@ const CHALLENGE_PATH = '/.well-known/acme-challenge/';
 /**
  * The whole HAProxy configuration. Routing never needs a reload: `Host` → `ip:port` comes from a
  * map changed over the admin socket, and a single `server clear 0.0.0.0:0` is pointed at it per
- * request (`set-dst`/`set-dst-port`). A host missing from the map (sleeping, paused, waking,
- * unknown) and the gateway's own host go to Portico. A stick table keyed by host counts what the
+ * request (`set-dst`/`set-dst-port`); what that address refuses is sent on to Portico. A host
+ * missing from the map (sleeping, paused, waking, unknown) and the gateway's own host go to Portico. A stick table keyed by host counts what the
  * direct route carries (`conn_cur` is the requests under way: tracked per request, not per connection).
  */
 export function haproxyConfig(settings: HaproxySettings): string {
@@ -83,6 +83,11 @@ defaults
   timeout http-keep-alive ${CLIENT_IDLE_MS}ms
   timeout server ${settings.upstreamTimeoutMs}ms
   timeout tunnel 1h
+  # A client that leaves (closes or half-closes) before its response is complete ends the request
+  # at once: the demo's connection is closed even while it writes nothing, as the Node proxy does.
+  # It must be here: HAProxy 2.6 reads it from the frontend's side, and a frontend cannot set it
+  # (haproxy/haproxy#2344).
+  option abortonclose
   errorfile 504 ${files.error504}
 
 frontend public
@@ -117,7 +122,13 @@ backend containers
   # Send each piece as the demo writes it (Server-Sent Events, token streams), not when a buffer fills.
   option http-no-delay
   http-reuse always
+  # Every request goes to the address its host maps to. One the demo refuses (the engine restarted
+  # it on a new address, or stopped it) goes to Portico at once instead of a 503: Portico asks the
+  # engine, routes the host again and serves it, as the Node proxy does.
+  use-server clear if TRUE
+  option redispatch 1
   server clear 0.0.0.0:0
+  server activator 127.0.0.1:${settings.activatorPort} pool-max-conn 8 pool-purge-delay 1s
 
 backend portico
   option forwardfor
