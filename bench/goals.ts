@@ -29,6 +29,7 @@ export function evaluate(measured: Measurements, nginxNote: string | null): Metr
   const haproxy = warm('haproxy');
   const nodeHost = warm('node-host');
   const nodePrefix = warm('node-prefix');
+  const nodePipe = warm('node-pipe');
   const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b !== 0 ? a / b : null);
   const bare = median(measured.bareStartMs);
   const { burst } = measured;
@@ -69,9 +70,11 @@ export function evaluate(measured: Measurements, nginxNote: string | null): Metr
 
   return [
     metric({ id: 'warm.direct.vsNginx', name: 'direct to the container: req/s vs nginx', portico: direct?.bestRequestsPerSec ?? null, baseline: nginx?.bestRequestsPerSec ?? null, value: ratio(direct?.bestRequestsPerSec, nginx?.bestRequestsPerSec), unit: 'ratio', goal: null, ...nginxMissing }),
+    vsNginx(nodePipe, 'a 15-line Node http pipe (the ceiling for a Node proxy)', null),
     vsNginx(haproxy, 'HAProxy', 0.9),
     vsNginx(nodeHost, 'Node proxy, Host', 0.4),
     vsNginx(nodePrefix, 'Node proxy, /p/{label}/', null),
+    metric({ id: 'warm.node-host.vsPipe', name: 'Node proxy, Host: req/s vs the 15-line pipe', portico: nodeHost?.bestRequestsPerSec ?? null, baseline: nodePipe?.bestRequestsPerSec ?? null, value: ratio(nodeHost?.bestRequestsPerSec, nodePipe?.bestRequestsPerSec), unit: 'ratio', goal: null }),
     metric({ id: 'warm.node-prefix.vsHost', name: 'Node proxy: /p/{label}/ req/s vs Host', portico: nodePrefix?.bestRequestsPerSec ?? null, baseline: nodeHost?.bestRequestsPerSec ?? null, value: ratio(nodePrefix?.bestRequestsPerSec, nodeHost?.bestRequestsPerSec), unit: 'ratio', goal: { op: '>=', target: 0.9 } }),
     p99Added('haproxy', 'HAProxy: p99 ms vs direct', measured.warm, 2),
     p99Added('node-host', 'Node proxy, Host: p99 ms vs direct', measured.warm, null),
