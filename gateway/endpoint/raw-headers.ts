@@ -111,8 +111,11 @@ export function responseHeaders(raw: readonly string[]): { readonly headers: Hea
   return { headers: connection === null ? headers : withoutNamed(headers, connection), contentLength };
 }
 
+const USUAL_CONNECTION: ReadonlySet<string> = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close']);
+
 /** Drops the end-to-end headers a `Connection` header names (RFC 9110 §7.6.1). */
 function withoutNamed(headers: HeaderList, connection: string): HeaderList {
+  if (USUAL_CONNECTION.has(connection)) return headers;
   const named = connectionTokens(connection);
   for (const token of HOP_BY_HOP) named.delete(token); // gone already, or kept on purpose (an Upgrade's)
   if (named.size === 0) return headers; // `Connection: keep-alive`, the usual case
