@@ -24,7 +24,7 @@ import { findTool } from './tools.ts';
 import { LIGHT_LOAD, LOAD, WARM_UP_SECONDS, type WarmTarget, measureWarm } from './warm.ts';
 import { BARE_POLL_INTERVAL_MS, type ThroughPortico, measureColdWakes, measurePausedWakes } from './wake.ts';
 
-const ROUNDS = 2;
+const ROUNDS = 3;
 const COLD_WAKES = 5;
 const PAUSED_WAKES = 10;
 const BURST = 200;
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   await preflight(docker, where);
   const load = loadavg();
   log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load.map((n) => n.toFixed(2)).join(' ')}`);
-  log(`note: wrk, nginx, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
+  log(`note: wrk, nginx, the Node pipe, HAProxy, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
 
   // Nothing scales down on its own during the bench: the scaler moves only when told to.
   // HAProxy in front, so one gateway offers every path: HAProxy on its public port, and the
@@ -114,8 +114,8 @@ async function main(): Promise<void> {
   };
   const metrics = evaluate(measurements, nginxNote);
   log(`\n${formatTable(metrics)}`);
-  log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); wake figures: medians.`);
-  log(`${cpus().length} shared cores: wrk, nginx, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
+  log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); req/s ratios: the median of the ${ROUNDS} per-round ratios (a round runs every path back to back); wake figures: medians.`);
+  log(`${cpus().length} shared cores: wrk, nginx, the Node pipe, HAProxy, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
   log(`At ${LOAD.connections} connections p99 is mostly queueing (it follows throughput); the 1-connection row is what one hop adds per request.`);
 
   await writeResults(RESULTS, {
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: load },
     note: `wrk, nginx, the Node pipe, HAProxy, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not. Every path reaches the container at ${serving.via}, where Portico routes to it.`,
     settings: {
-      wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
+      wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99; requests/sec ratios: median of the per-round ratios' },
       nginx: nginx ? { version: nginx.version, workerProcesses: 1, upstreamKeepalive: 64 } : null,
       nodePipe: { script: 'bench/node-pipe.mjs', node: process.version, process: 'its own' },
       upstream: { host: serving.host, port: serving.port, via: serving.via },

@@ -9,7 +9,10 @@ export interface NodeProxyOptions {
   readonly trustForwarded?: boolean;
 }
 
-/** `retryable`: the demo could not be reached before anything was sent or answered, so the request may be tried again. */
+/**
+ * `retryable`: the demo failed before any answer, and the request has no body and is idempotent
+ * (RFC 9110 §9.2.2), so sending it again has the effect of sending it once.
+ */
 export type ProxyFailure = { readonly status: 413 | 502 | 504; readonly message: string; readonly retryable?: boolean };
 
 /** How a proxied exchange ended, for metrics and for releasing the demo. */
@@ -79,7 +82,7 @@ export function createNodeProxy(options: NodeProxyOptions) {
       outgoing.destroy();
       fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` });
     });
-    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})`, retryable: status === 0 && !hasBody }));
+    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})`, retryable: status === 0 && !hasBody && REPEATABLE.has(req.method ?? '') }));
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy(); // the client went away: release the upstream connection
       onEnd({ status, bytesIn, bytesOut });
@@ -123,3 +126,6 @@ export function createNodeProxy(options: NodeProxyOptions) {
 }
 
 export type NodeProxy = ReturnType<typeof createNodeProxy>;
+
+/** Idempotent methods: sending one twice has the effect of sending it once. */
+const REPEATABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
