@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Portico's data plane measured side by side with its baselines, in one run on
  * this machine (same container, same cores): warm proxying against the container directly,
- * against nginx and against a 15-line Node pipe (all to the address Portico routes to), waking from stopped against a hand-written start-and-poll loop, waking from
+ * against nginx and against a 15-line Node pipe (every path to the address Portico routes to),
+ * waking from stopped against a hand-written start-and-poll loop, waking from
  * paused, and a burst on a sleeping demo. Prints a table and writes bench/results.json.
  * A benchmark, not a test: it reports ratios and goals, and fails only when it cannot measure.
  */

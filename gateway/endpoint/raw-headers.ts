@@ -4,7 +4,8 @@ import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
 /**
  * Headers as Node's flat `rawHeaders` lists them, `[name, value, name, value, …]`. The hot path
  * reads and sends these lists as they are: `request()` and `writeHead()` take them without
- * building a header object, and `req.headers` (built lazily by Node) is never asked for.
+ * setting headers one by one on a header object, and Portico never asks for `req.headers` or a
+ * response's `headers` (objects Node builds lazily, on first use).
  */
 export type HeaderList = string[];
 
