@@ -1,4 +1,6 @@
 import type Dockerode from 'dockerode';
+import { DEMO_NETWORK } from '../gateway/adapters/local/docker-demo-network.ts';
+import { createRouting } from '../gateway/adapters/local/docker-routing.ts';
 import { type GitRepo, createGitRepo } from '../test/support/git-repo.ts';
 import type { TestGateway } from '../test/support/gateway.ts';
 import { nodeDemo } from '../test/support/node-demo.ts';
@@ -25,12 +27,30 @@ export async function deployDemo(gateway: TestGateway): Promise<DemoProject> {
   return { label: created.body.id as string, image: deployment.image as string, repo };
 }
 
-/** The container Portico runs for a project, as the engine lists it (id and published loopback port). */
-export async function servingContainer(docker: Dockerode, label: string): Promise<{ id: string; port: number }> {
+/** Where the bench reaches the demo container: the address Portico's runtime routes to, by the same rule. */
+export interface ServingContainer {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** How that address reaches the container, for the table's header. */
+  readonly via: string;
+}
+
+/**
+ * The container Portico runs for a project, and its address as Portico's runtime decides it
+ * (`createRouting('auto', …)`, as `docker-routing.ts` does): its own address on the demos'
+ * network where this host is on it (a local engine on Linux), else its published loopback port.
+ * Every warm path (direct, nginx, the Node pipe, HAProxy, the Node proxy) then goes to the same place.
+ */
+export async function servingContainer(docker: Dockerode, where: string, label: string): Promise<ServingContainer> {
   const containers = await docker.listContainers({ filters: { label: [`portico.project=${label}`], status: ['running'] } });
   const [container] = containers;
   if (containers.length !== 1 || !container) throw new Error(`expected one running container for ${label}, found ${containers.length}`);
-  const published = container.Ports.find((port) => port.IP === '127.0.0.1' && port.PublicPort);
-  if (!published) throw new Error(`container ${container.Id.slice(0, 12)} publishes no loopback port`);
-  return { id: container.Id, port: published.PublicPort };
+  const info = await docker.getContainer(container.Id).inspect();
+  const routing = createRouting('auto', where, DEMO_NETWORK);
+  const ref = await routing.address(info);
+  if (!ref) throw new Error(`container ${container.Id.slice(0, 12)} has no address on ${DEMO_NETWORK} and publishes no loopback port`);
+  const url = new URL(ref.upstream);
+  const via = routing.direct(info) ? `its own address on the ${DEMO_NETWORK} network (${url.host})` : `its published loopback port (${url.host}: this host is not on the ${DEMO_NETWORK} network)`;
+  return { id: container.Id, host: url.hostname, port: Number(url.port), via };
 }

@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { accepts, freePort } from '../test/support/net.ts';
 import { findTool } from './tools.ts';
 
+/** The demo container's address, as Portico routes to it. */
+export interface Upstream {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface RunningNginx {
   readonly url: string;
   readonly version: string;
@@ -18,7 +24,7 @@ const STARTUP_TIMEOUT_MS = 5_000;
  * upstream. One worker, because Portico's proxy is one Node event loop: same CPU budget.
  * Every path nginx writes is inside `dir`, so it runs without touching /etc or /var.
  */
-export function nginxConfig(dir: string, listenPort: number, upstreamPort: number): string {
+export function nginxConfig(dir: string, listenPort: number, upstream: Upstream): string {
   return `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -31,7 +37,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   upstream demo {
-    server 127.0.0.1:${upstreamPort};
+    server ${upstream.host}:${upstream.port};
     keepalive 64;
   }
   server {
@@ -47,14 +53,14 @@ http {
 `;
 }
 
-/** Starts nginx (as a child, not a daemon) proxying to 127.0.0.1:upstreamPort, or null when nginx is not installed. */
-export async function startNginx(upstreamPort: number): Promise<RunningNginx | null> {
+/** Starts nginx (as a child, not a daemon) proxying to the upstream, or null when nginx is not installed. */
+export async function startNginx(upstream: Upstream): Promise<RunningNginx | null> {
   const binary = findTool('nginx');
   if (!binary) return null;
   const dir = await mkdtemp(join(tmpdir(), 'portico-bench-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  await writeFile(conf, nginxConfig(dir, port, upstreamPort));
+  await writeFile(conf, nginxConfig(dir, port, upstream));
   const child = spawn(binary, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Portico's data plane measured side by side with its baselines, in one run on
- * this machine (same container, same cores): warm proxying against the container directly and
- * against nginx, waking from stopped against a hand-written start-and-poll loop, waking from
+ * this machine (same container, same cores): warm proxying against the container directly,
+ * against nginx and against a 15-line Node pipe (every path to the address Portico routes to),
+ * waking from stopped against a hand-written start-and-poll loop, waking from
  * paused, and a burst on a sleeping demo. Prints a table and writes bench/results.json.
  * A benchmark, not a test: it reports ratios and goals, and fails only when it cannot measure.
  */
@@ -16,6 +17,7 @@ import { createCleanup } from './cleanup.ts';
 import { deployDemo, servingContainer } from './demo-project.ts';
 import { evaluate } from './goals.ts';
 import { startNginx } from './nginx.ts';
+import { startNodePipe } from './node-pipe.ts';
 import { measureLambdaBundle } from './lambda-bundle.ts';
 import { formatTable, writeResults } from './report.ts';
 import { timeToFirstByte } from './first-byte.ts';
@@ -23,7 +25,7 @@ import { findTool } from './tools.ts';
 import { LIGHT_LOAD, LOAD, WARM_UP_SECONDS, type WarmTarget, measureWarm } from './warm.ts';
 import { BARE_POLL_INTERVAL_MS, type ThroughPortico, measureColdWakes, measurePausedWakes } from './wake.ts';
 
-const ROUNDS = 2;
+const ROUNDS = 3;
 const COLD_WAKES = 5;
 const PAUSED_WAKES = 10;
 const BURST = 200;
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   await preflight(docker, where);
   const load = loadavg();
   log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load.map((n) => n.toFixed(2)).join(' ')}`);
-  log(`note: wrk, nginx, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
+  log(`note: wrk, nginx, the Node pipe, HAProxy, the gateway and the demo container all share these ${cpus().length} cores, so every figure is relative, not absolute.`);
 
   // Nothing scales down on its own during the bench: the scaler moves only when told to.
   // HAProxy in front, so one gateway offers every path: HAProxy on its public port, and the
@@ -54,22 +56,25 @@ async function main(): Promise<void> {
   log(`gateway on ${gateway.url}; deploying the node demo…`);
   const demo = await deployDemo(gateway);
   cleanup.add('remove the demo repository', () => demo.repo.remove());
-  const serving = await servingContainer(docker, demo.label);
+  const serving = await servingContainer(docker, where, demo.label);
   const host = `${demo.label}.${gateway.config.domain}`;
   const viaHaproxy: ThroughPortico = { url: `${gateway.url}/`, host, label: demo.label, scaler: gateway.gateway.scaler };
   const nodeUrl = `http://127.0.0.1:${gateway.gateway.listenerPort}`;
   const viaNode: ThroughPortico = { ...viaHaproxy, url: `${nodeUrl}/` };
   // The first request goes through Portico, which then routes the demo through HAProxy.
   if ((await timeToFirstByte(viaHaproxy.url, { headers: { host } })).status !== 200) throw new Error('the demo did not answer through HAProxy');
-  log(`demo ${demo.label} (${demo.image}) in container ${serving.id.slice(0, 12)} on 127.0.0.1:${serving.port}`);
+  log(`demo ${demo.label} (${demo.image}) in container ${serving.id.slice(0, 12)}; every path reaches it at ${serving.via}`);
 
-  const nginx = await startNginx(serving.port);
+  const nginx = await startNginx(serving);
   const nginxNote = nginx ? null : 'nginx is not installed (Debian: apt-get install nginx-light, or run scripts/bench-prereqs.sh as root): skipped';
   if (nginx) cleanup.add('stop nginx', () => nginx.stop());
   else log(`note: ${nginxNote}`);
+  const pipe = await startNodePipe(serving);
+  cleanup.add('stop the Node pipe', () => pipe.stop());
   const targets: WarmTarget[] = [
-    { name: 'direct', url: `http://127.0.0.1:${serving.port}/` },
+    { name: 'direct', url: `http://${serving.host}:${serving.port}/` },
     ...(nginx ? [{ name: 'nginx' as const, url: nginx.url }] : []),
+    { name: 'node-pipe', url: pipe.url },
     { name: 'haproxy', url: viaHaproxy.url, headers: { Host: host } },
     { name: 'node-host', url: viaNode.url, headers: { Host: host } },
     { name: 'node-prefix', url: `${nodeUrl}/p/${demo.label}/` },
@@ -79,9 +84,10 @@ async function main(): Promise<void> {
   log(`\nwarm proxy, one connection (latency without queueing): ${wrkLine(LIGHT_LOAD)}, ${ROUNDS} interleaved rounds`);
   const warmOneConnection = await measureWarm(targets, LIGHT_LOAD, ROUNDS, log);
   await nginx?.stop(); // frees its CPU for the wake measurements
+  await pipe.stop();
 
   log(`\nwake from stopped: ${COLD_WAKES} × through HAProxy, through the Node proxy and bare (docker start + inspect + GET every ${BARE_POLL_INTERVAL_MS} ms), alternating`);
-  const bare = await createBareTwin(docker, serving.id);
+  const bare = await createBareTwin(docker, where, serving.id);
   cleanup.add('remove the bare baseline container', () => bare.remove());
   const cold = await measureColdWakes([viaHaproxy, viaNode], bare, COLD_WAKES);
   await bare.remove();
@@ -109,18 +115,20 @@ async function main(): Promise<void> {
   };
   const metrics = evaluate(measurements, nginxNote);
   log(`\n${formatTable(metrics)}`);
-  log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); wake figures: medians.`);
-  log(`${cpus().length} shared cores: wrk, nginx, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
+  log(`\nwarm figures: best of ${ROUNDS} runs per metric (highest req/s, lowest p99); req/s ratios: the median of the ${ROUNDS} per-round ratios (a round runs every path back to back); wake figures: medians.`);
+  log(`${cpus().length} shared cores: wrk, nginx, the Node pipe, HAProxy, the gateway and the container compete for them; compare ratios, not absolute numbers.`);
   log(`At ${LOAD.connections} connections p99 is mostly queueing (it follows throughput); the 1-connection row is what one hop adds per request.`);
 
   await writeResults(RESULTS, {
     date: new Date(began).toISOString(),
     durationSeconds: Math.round((Date.now() - began) / 1000),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: load },
-    note: 'wrk, nginx, HAProxy, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not. direct, nginx and HAProxy all reach the container at the address Portico routes to (its published loopback port unless the runtime gives its own address).',
+    note: `wrk, nginx, the Node pipe, HAProxy, the gateway and the demo container share the same cores; ratios are meaningful, absolute figures are not. Every path reaches the container at ${serving.via}, where Portico routes to it.`,
     settings: {
-      wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99' },
+      wrk: { load: LOAD, oneConnection: LIGHT_LOAD, warmUpSeconds: WARM_UP_SECONDS, rounds: ROUNDS, pick: 'best run per metric: highest requests/sec, lowest p99; requests/sec ratios: median of the per-round ratios' },
       nginx: nginx ? { version: nginx.version, workerProcesses: 1, upstreamKeepalive: 64 } : null,
+      nodePipe: { script: 'bench/node-pipe.mjs', node: process.version, process: 'its own' },
+      upstream: { host: serving.host, port: serving.port, via: serving.via },
       wake: { coldRuns: COLD_WAKES, pausedRuns: PAUSED_WAKES, pick: 'median', porticoProbeIntervalMs: gateway.config.wakeProbeIntervalMs, barePollIntervalMs: BARE_POLL_INTERVAL_MS },
       burst: { requests: BURST },
       demo: { image: demo.image, baseImage: NODE_IMAGE },

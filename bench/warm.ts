@@ -2,8 +2,8 @@ import { type WrkOptions, type WrkResult, runWrk } from './wrk.ts';
 
 /** One way to reach the same demo container. */
 export interface WarmTarget {
-  /** `node-host`/`node-prefix`: the embedded Node proxy by Host and under `/p/{label}/`. */
-  readonly name: 'direct' | 'nginx' | 'haproxy' | 'node-host' | 'node-prefix';
+  /** `node-pipe`: bench/node-pipe.mjs, the ceiling for a Node proxy. `node-host`/`node-prefix`: the embedded Node proxy by Host and under `/p/{label}/`. */
+  readonly name: 'direct' | 'nginx' | 'node-pipe' | 'haproxy' | 'node-host' | 'node-prefix';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
 }

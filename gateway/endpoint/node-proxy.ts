@@ -1,5 +1,6 @@
 import { Agent, type IncomingMessage, type ServerResponse, request } from 'node:http';
-import { HOP_BY_HOP, connectionTokens } from './hop-by-hop.ts';
+import type { Prefixed } from './path-prefix.ts';
+import { forwardedRequest, responseHeaders } from './raw-headers.ts';
 
 export interface NodeProxyOptions {
   readonly upstreamTimeoutMs: number;
@@ -8,7 +9,10 @@ export interface NodeProxyOptions {
   readonly trustForwarded?: boolean;
 }
 
-/** `retryable`: the demo could not be reached before anything was sent or answered, so the request may be tried again. */
+/**
+ * `retryable`: the demo failed before any answer, and the request has no body and is idempotent
+ * (RFC 9110 §9.2.2), so sending it again has the effect of sending it once.
+ */
 export type ProxyFailure = { readonly status: 413 | 502 | 504; readonly message: string; readonly retryable?: boolean };
 
 /** How a proxied exchange ended, for metrics and for releasing the demo. */
@@ -23,7 +27,9 @@ export interface ProxyOutcome {
  * Node's own http module: no buffering and no Request/Response conversion on the hot path.
  */
 export function createNodeProxy(options: NodeProxyOptions) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  // LIFO: the connection used last (warm in every cache, least likely timed out by the demo) goes first.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo', noDelay: true });
+  const trusted = options.trustForwarded ?? false;
   const targets = new Map<string, { readonly host: string; readonly port: string }>();
 
   /** Upstream base URLs are few and reused by every request: parse each once. */
@@ -38,61 +44,61 @@ export function createNodeProxy(options: NodeProxyOptions) {
     return target;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void): void {
+  function forward(req: IncomingMessage, res: ServerResponse, upstream: string, onFailure: (failure: ProxyFailure) => void, onEnd: (outcome: ProxyOutcome) => void, prefixed: Prefixed | null = null): void {
     // The client is gone already (a retry after it hung up): its 'close' will not come again.
     if (res.destroyed) return onEnd({ status: 499, bytesIn: 0, bytesOut: 0 });
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > options.maxBodyBytes) {
+    const sent = forwardedRequest(req, { trusted, prefix: prefixed && prefixed.prefix });
+    if (sent.contentLength > options.maxBodyBytes) {
       onFailure(tooLarge());
       return onEnd({ status: 413, bytesIn: 0, bytesOut: 0 }); // nothing was proxied, but the request still ends
     }
 
     const target = targetOf(upstream);
-    const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: req.url, headers: forwardedHeaders(req, [], options.trustForwarded), timeout: options.upstreamTimeoutMs });
+    const outgoing = request({ agent, host: target.host, port: target.port, method: req.method, path: prefixed ? prefixed.path : req.url, headers: sent.headers, timeout: options.upstreamTimeoutMs });
+    const hasBody = sent.contentLength > 0 || sent.chunked;
     let bytesIn = 0;
     let bytesOut = 0;
     let status = 0;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      onEnd({ status, bytesIn, bytesOut });
-    };
+    let failed = false;
 
     outgoing.on('response', (incoming) => {
       status = incoming.statusCode ?? 502;
-      res.writeHead(status, incoming.statusMessage, withoutHopByHop(incoming.headers));
-      const length = incoming.headers['content-length'];
-      if (length !== undefined) bytesOut = Number(length) || 0;
-      else incoming.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
-      incoming.pipe(res);
+      const answer = responseHeaders(incoming.rawHeaders);
+      res.writeHead(status, incoming.statusMessage, answer.headers);
+      const declaredOut = answer.contentLength;
+      if (declaredOut !== null) bytesOut = declaredOut;
+      // What pipe() does, with two listeners instead of its eight: each chunk is sent as it comes (SSE), the demo waits while the client is slow.
+      incoming.on('data', (chunk: Buffer) => {
+        if (declaredOut === null) bytesOut += chunk.length;
+        if (!res.write(chunk)) {
+          incoming.pause();
+          res.once('drain', () => incoming.resume());
+        }
+      });
+      incoming.on('end', () => res.end());
       incoming.on('error', () => res.destroy());
     });
     outgoing.on('timeout', () => {
       outgoing.destroy();
       fail({ status: 504, message: `the demo did not respond within ${options.upstreamTimeoutMs} ms (PORTICO_UPSTREAM_TIMEOUT_MS)` });
     });
-    const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
-    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})`, retryable: status === 0 && !hasBody }));
-    if (hasBody) {
-      req.on('data', (chunk: Buffer) => {
-        bytesIn += chunk.length;
-        if (bytesIn > options.maxBodyBytes) {
-          req.unpipe(outgoing);
-          outgoing.destroy();
-          fail(tooLarge());
-        }
-      });
-    }
+    outgoing.on('error', (error) => fail({ status: 502, message: `the demo is not answering (${error.message})`, retryable: status === 0 && !hasBody && REPEATABLE.has(req.method ?? '') }));
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy(); // the client went away: release the upstream connection
-      finish();
+      onEnd({ status, bytesIn, bytesOut });
     });
     // Without a body there is nothing to stream, and the request can be sent again after a failed connection.
-    if (hasBody) req.pipe(outgoing);
-    else outgoing.end();
+    if (!hasBody) return void outgoing.end();
+    req.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+      if (bytesIn > options.maxBodyBytes) {
+        req.unpipe(outgoing);
+        outgoing.destroy();
+        fail(tooLarge());
+      }
+    });
+    req.pipe(outgoing);
 
-    let failed = false;
     function fail(failure: ProxyFailure): void {
       if (failed) return;
       failed = true;
@@ -121,28 +127,5 @@ export function createNodeProxy(options: NodeProxyOptions) {
 
 export type NodeProxy = ReturnType<typeof createNodeProxy>;
 
-/**
- * The request's end-to-end headers plus X-Forwarded-For/-Host/-Proto. Behind a proxy engine
- * (`trusted`), those it set are kept as they are: it appended the client's address itself.
- */
-export function forwardedHeaders(req: IncomingMessage, keep: readonly string[] = [], trusted = false): Record<string, string | string[]> {
-  const headers = withoutHopByHop(req.headers, keep);
-  if (trusted && req.headers['x-forwarded-for'] !== undefined) return headers;
-  const peer = req.socket.remoteAddress ?? '';
-  const priorFor = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = priorFor ? `${String(priorFor)}, ${peer}` : peer;
-  headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-  return headers;
-}
-
-function withoutHopByHop(source: IncomingMessage['headers'], keep: readonly string[] = []): Record<string, string | string[]> {
-  const dropped = connectionTokens(source.connection);
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (value === undefined) continue;
-    if ((HOP_BY_HOP.has(name) || dropped.has(name)) && !keep.includes(name)) continue;
-    headers[name] = value;
-  }
-  return headers;
-}
+/** Idempotent methods: sending one twice has the effect of sending it once. */
+const REPEATABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

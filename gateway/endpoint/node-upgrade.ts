@@ -4,23 +4,27 @@ import type { Duplex } from 'node:stream';
 import { parseHost } from '../domain/host.ts';
 import { messageOf } from '../errors.ts';
 import type { EndpointDeps } from './node-listener.ts';
-import { forwardedHeaders } from './node-proxy.ts';
+import { type Prefixed, parsePrefixed } from './path-prefix.ts';
+import { forwardedRequest } from './raw-headers.ts';
 
 /**
  * The server's `upgrade` listener: WebSocket (and any other Upgrade) requests to an endpoint
  * are relayed byte for byte to the demo after the same wake step as plain requests. The
- * demo's own `101 Switching Protocols` goes back to the client; the gateway host has none.
+ * demo's own `101 Switching Protocols` goes back to the client. On the gateway host only
+ * `/p/{label}/…` has any.
  */
 export function createUpgradeListener({ domain, routes, gate, metrics, trustForwarded }: Omit<EndpointDeps, 'proxy'>) {
   return (req: IncomingMessage, client: Duplex, head: Buffer): void => {
     client.on('error', () => client.destroy());
     if (!req.url?.startsWith('/')) return refuse(client, 400, 'Portico is not a forward proxy: request a path, not an absolute URL');
     const target = parseHost(req.headers.host, domain);
-    if (target.kind === 'gateway') return refuse(client, 404, 'no upgrades on the gateway host');
-    void relay(req, client, head, target.label).catch((error: unknown) => refuse(client, 502, messageOf(error)));
+    const prefixed = target.kind === 'gateway' ? parsePrefixed(req.url) : null;
+    if (target.kind === 'gateway' && !prefixed) return refuse(client, 404, 'no upgrades on the gateway host');
+    const label = target.kind === 'endpoint' ? target.label : prefixed!.label;
+    void relay(req, client, head, label, prefixed).catch((error: unknown) => refuse(client, 502, messageOf(error)));
   };
 
-  async function relay(req: IncomingMessage, client: Duplex, head: Buffer, label: string): Promise<void> {
+  async function relay(req: IncomingMessage, client: Duplex, head: Buffer, label: string, prefixed: Prefixed | null): Promise<void> {
     const resolved = await routes.resolve(label);
     if (resolved.kind === 'page') return refuse(client, resolved.page.status, resolved.page.message);
     const admission = await gate.admit(resolved);
@@ -38,9 +42,9 @@ export function createUpgradeListener({ domain, routes, gate, metrics, trustForw
       metrics.response(resolved.projectId, 101, upstream.bytesWritten, upstream.bytesRead);
     };
     upstream.once('connect', () => {
-      const headers = forwardedHeaders(req, ['connection', 'upgrade'], trustForwarded);
-      const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (const [name, value] of Object.entries(headers)) for (const item of [value].flat()) lines.push(`${name}: ${item}`);
+      const { headers } = forwardedRequest(req, { trusted: trustForwarded ?? false, prefix: prefixed && prefixed.prefix, upgrade: true });
+      const lines = [`${req.method} ${prefixed ? prefixed.path : req.url} HTTP/1.1`];
+      for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
       upstream.write(lines.join('\r\n') + '\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { DATA_PLANES, type TestGateway, startTestGateway } from '../support/gateway.ts';
 import { repoTracker } from '../support/git-repo.ts';
 import { nodeDemo } from '../support/node-demo.ts';
 
-describe.each(DATA_PLANES)('endpoints under the /p/{label}/ path prefix (web-standard fetch path, as on Lambda), behind %s', (proxy) => {
+// Served by Portico's Node listener on its hot path (behind HAProxy too, which hands the gateway's host to Portico); the Lambda gateway's fetch path has its own suite under test/functions.
+describe.each(DATA_PLANES)('endpoints under the /p/{label}/ path prefix, behind %s', (proxy) => {
   const repos = repoTracker();
   let gateway: TestGateway;
   let label: string;
@@ -28,9 +30,28 @@ describe.each(DATA_PLANES)('endpoints under the /p/{label}/ path prefix (web-sta
     const home = await at('/');
     expect(home.status).toBe(200);
     expect(await home.text()).toBe('hello from node\n');
-    const headers = (await (await at('/headers')).json()) as Record<string, string>;
+    const headers = (await (await at('/headers', { headers: { 'x-forwarded-prefix': '/spoofed' } })).json()) as Record<string, string>;
     expect(headers['x-forwarded-prefix']).toBe(`/p/${label}`);
-    expect(headers['x-forwarded-for']).toBe('127.0.0.1'); // one value: behind HAProxy, the address it appended
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1'); // the client's address, once
+    expect(headers['x-forwarded-host']).toBe(new URL(gateway.url).host);
+  });
+
+  it('asks the demo for the path after the prefix, query included, and for / on a non-GET to the bare prefix', async () => {
+    expect(await (await at('/nowhere/deeper?x=1')).json()).toEqual({ error: 'no route GET /nowhere/deeper' });
+    expect(await (await fetch(`${gateway.url}/p/${label}?x=1`, { method: 'POST', body: 'x' })).json()).toEqual({ error: 'no route POST /' });
+  });
+
+  it('relays a WebSocket under the prefix', async () => {
+    const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/p/${label}/ws`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade answered ${res.statusCode}`)));
+    });
+    const reply = new Promise<string>((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
+    socket.send('hello under a prefix');
+    expect(await reply).toBe('hello under a prefix');
+    socket.close();
   });
 
   it('redirects the bare prefix to its trailing-slash form', async () => {
