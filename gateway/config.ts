@@ -54,6 +54,8 @@ export interface Config {
   readonly tlsRenewCheckIntervalMs: number;
   /** What carries warm traffic: Portico's own Node proxy, or HAProxy driven by Portico (which is then the activator). */
   readonly proxy: ProxyKind;
+  /** HAProxy's threads (`nbthread`): one leaves the other cores to the demos, which need them more. */
+  readonly haproxyThreads: number;
 }
 
 export type ProxyKind = 'node' | 'haproxy';
@@ -110,6 +112,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'tlsRenewBeforeDays', env: 'PORTICO_TLS_RENEW_BEFORE_DAYS', fallback: '30', describe: 'a certificate is renewed when it expires within this many days', parse: positiveInt },
   { key: 'tlsRenewCheckIntervalMs', env: 'PORTICO_TLS_RENEW_CHECK_INTERVAL_MS', fallback: '3600000', describe: 'how often certificates are checked for renewal (and failed ones retried)', parse: positiveInt },
   { key: 'proxy', env: 'PORTICO_PROXY', flag: 'proxy', fallback: 'auto', describe: 'what carries warm traffic: `haproxy` (Portico starts HAProxy on the public port and routes through its runtime API), `node` (the embedded Node proxy), `auto` (haproxy when the `haproxy` binary is installed)', parse: proxyKind },
+  { key: 'haproxyThreads', env: 'PORTICO_HAPROXY_THREADS', fallback: '1', describe: 'threads HAProxy runs (`nbthread`) with `PORTICO_PROXY=haproxy`: one thread carries tens of thousands of requests a second and leaves the other cores to the demos; raise it on a large server whose demos serve more', parse: positiveInt },
   { key: 'maxBodyBytes', env: 'PORTICO_MAX_BODY_MB', fallback: '100', describe: 'largest request body proxied to a demo, in MB (then 413)', parse: (text, name) => positiveInt(text, name) * MB },
 ];
 

@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       : undefined;
   const haproxyPlainPort = haproxyTls ? config.httpPort : config.port;
   const haproxyPort = useHaproxy ? (haproxyPlainPort === 0 ? await freePort(config.host) : haproxyPlainPort) : null;
-  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, ...(haproxyTls ? { tls: haproxyTls } : {}), domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, log }) : null;
+  const dataPlane = haproxyPort !== null ? createHaproxyDataPlane({ dir: join(config.dataDir, 'haproxy'), host: config.host, port: haproxyPort, ...(haproxyTls ? { tls: haproxyTls } : {}), domain: config.domain, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxBodyBytes, threads: config.haproxyThreads, log }) : null;
   const httpsByHaproxy = dataPlane && haproxyTls ? { httpsPort: haproxyTls.port, certificates: dataPlane.certificates } : undefined;
   // Before anything is opened: an unusable certificate stops startup with nothing to clean up.
   const tls =

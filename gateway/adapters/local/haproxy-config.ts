@@ -11,6 +11,8 @@ export interface HaproxySettings {
   readonly activatorPort: number;
   readonly upstreamTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** `nbthread`; absent: 1 (HAProxy's own default is one thread per core, which the demos need). */
+  readonly threads?: number;
   /**
    * HTTPS on `port`, with a PEM certificate and key (files: plain HTTP then only redirects to it), or
    * with the certificates Portico obtains by ACME, added and renewed at run time (plain HTTP to a
@@ -72,6 +74,7 @@ export function haproxyConfig(settings: HaproxySettings): string {
   const challengeLine = acme ? `  use_backend portico if !{ ssl_fc } { path_beg ${CHALLENGE_PATH} }\n` : '';
   return `# Written by Portico at start; routes change through the admin socket, never by editing this file.
 global
+  nbthread ${settings.threads ?? 1}
   stats socket ${files.socket} mode 600 level admin
   tune.bufsize 32768
 

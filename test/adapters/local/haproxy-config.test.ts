@@ -25,6 +25,11 @@ describe('the HAProxy configuration Portico writes', () => {
     expect(text).toContain(`req.hdr_val(content-length) gt ${settings.maxBodyBytes}`);
   });
 
+  it('runs one thread unless told more, leaving the other cores to the demos', () => {
+    expect(text).toMatch(/^global\n  nbthread 1\n/m);
+    expect(haproxyConfig({ ...settings, threads: 4 })).toMatch(/^global\n  nbthread 4\n/m);
+  });
+
   it('binds an IPv6 address in brackets and words its timeout page like Portico', () => {
     expect(haproxyConfig({ ...settings, host: '::1' })).toContain('bind [::1]:8080');
     expect(haproxyErrorPages(settings).error504).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n[\s\S]*did not respond within 300000 ms/);
