@@ -26,6 +26,7 @@ const FULL: Record<string, string> = {
   PORTICO_STARTUP_TIMEOUT_MS: '120000',
   PORTICO_UPSTREAM_TIMEOUT_MS: '30000',
   PORTICO_KEEP_IMAGES: '5',
+  PORTICO_RELEASE_FUNCTION: 'portico-build-events',
 };
 
 const REQUIRED = [
@@ -77,6 +78,7 @@ describe('loadAwsConfig', () => {
       startupTimeoutMs: 120_000,
       upstreamTimeoutMs: 30_000,
       keepImages: 5,
+      releaseFunction: 'portico-build-events',
     });
   });
 
@@ -88,6 +90,7 @@ describe('loadAwsConfig', () => {
       domain: null,
       githubApiUrl: 'https://api.github.com',
       githubToken: undefined,
+      releaseFunction: null,
       githubWebhookSecretId: null,
       containerMemoryBytes: 2048 * 1024 * 1024,
       containerNanoCpus: 1e9,
