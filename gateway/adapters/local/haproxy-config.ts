@@ -135,6 +135,8 @@ backend containers
 
 backend portico
   option forwardfor
+  # Streams Portico relays (a demo it just woke, bodies it polices) go on as written, as from a container.
+  option http-no-delay
   # Few idle connections kept to Portico, and not for long: once its clients are gone it holds
   # no descriptors for them.
   server portico 127.0.0.1:${settings.activatorPort} pool-max-conn 8 pool-purge-delay 1s

@@ -25,6 +25,13 @@ describe('the HAProxy configuration Portico writes', () => {
     expect(text).toContain(`req.hdr_val(content-length) gt ${settings.maxBodyBytes}`);
   });
 
+  it('sends each piece of a stream on as written, to a container or through Portico (a demo it just woke)', () => {
+    for (const backend of ['\nbackend containers\n', '\nbackend portico\n']) {
+      const section = text.slice(text.indexOf(backend)).split(/\n(?=backend )/)[1]!;
+      expect(section).toContain('option http-no-delay');
+    }
+  });
+
   it('runs one thread unless told more, leaving the other cores to the demos', () => {
     expect(text).toMatch(/^global\n  nbthread 1\n/m);
     expect(haproxyConfig({ ...settings, threads: 4 })).toMatch(/^global\n  nbthread 4\n/m);
