@@ -114,7 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const routes = createRouteTable(store);
   const app = createApp({
     projects,
-    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs, trustForwarded: dataPlane !== null }),
+    endpoint: createFetchEndpoint({ routes, gate, metrics, upstreamTimeoutMs: config.upstreamTimeoutMs }),
     clientAddress: (c) => clientOf((c.env as HttpBindings).incoming, dataPlane !== null),
     domain: config.domain,
     endpointUrl: (id) =>

@@ -10,8 +10,6 @@ export interface FetchEndpointDeps {
   readonly metrics: Metrics;
   readonly upstreamTimeoutMs: number;
   readonly fetch?: typeof fetch;
-  /** Behind a proxy engine (HAProxy) that already appended the client's address to X-Forwarded-For: the header goes on as it is. */
-  readonly trustForwarded?: boolean;
 }
 
 export interface EndpointRequest {
@@ -54,7 +52,7 @@ export function createFetchEndpoint(deps: FetchEndpointDeps) {
     else request.signal.addEventListener('abort', () => admission.release(), { once: true });
     const init: RequestInit = {
       method: request.method,
-      headers: forwardedHeaders(request.headers, clientAddress, prefix, deps.trustForwarded),
+      headers: forwardedHeaders(request.headers, clientAddress, prefix),
       body: request.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(deps.upstreamTimeoutMs), // one bound for both tries
@@ -97,10 +95,10 @@ function page(shown: Page): Response {
   return reply({ status: shown.status, contentType: 'text/html; charset=utf-8', body: renderPage(shown), headers: {} });
 }
 
-function forwardedHeaders(source: Headers, clientAddress: string, prefix: string | null, trusted = false): Headers {
+function forwardedHeaders(source: Headers, clientAddress: string, prefix: string | null): Headers {
   const headers = withoutHopByHop(source);
   const prior = source.get('x-forwarded-for');
-  if (!(trusted && prior)) headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);
+  headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);
   headers.set('x-forwarded-host', source.get('host') ?? '');
   headers.set('x-forwarded-proto', source.get('x-forwarded-proto') ?? 'http');
   if (prefix) headers.set('x-forwarded-prefix', prefix);
