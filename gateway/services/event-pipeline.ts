@@ -84,14 +84,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     }
   }
 
-  async function onBuild(build: RemoteBuild): Promise<Deployment | null> {
-    try {
-      return await advance(build);
-    } catch (error) {
-      if (lostRace(error)) return null;
-      throw error;
-    }
-  }
+  const onBuild = (build: RemoteBuild) => unlessRaceLost(() => advance(build));
 
   async function advance(build: RemoteBuild): Promise<Deployment | null> {
     const deployment = await store.getDeployment(build.deploymentId);
@@ -166,14 +159,7 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     }
   }
 
-  async function onRelease(job: ReleaseJob): Promise<Deployment | null> {
-    try {
-      return await releaseRollback(job);
-    } catch (error) {
-      if (lostRace(error)) return null;
-      throw error;
-    }
-  }
+  const onRelease = (job: ReleaseJob) => unlessRaceLost(() => releaseRollback(job));
 
   async function releaseRollback(job: ReleaseJob): Promise<Deployment | null> {
     const deployment = await store.getDeployment(job.deploymentId);
@@ -235,6 +221,16 @@ export function createEventPipeline(ports: Omit<Ports, 'builder'>, builder: Remo
     // Nothing runs in this process after `enqueue` returns.
     idle: async () => undefined,
   };
+}
+
+/** Runs `work`; null when another delivery of the same event moved the deployment on first. */
+async function unlessRaceLost(work: () => Promise<Deployment | null>): Promise<Deployment | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (lostRace(error)) return null;
+    throw error;
+  }
 }
 
 /** The same event delivered twice at once (or reconcile racing an event): the other one moved the deployment on first. */
