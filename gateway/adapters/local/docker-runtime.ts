@@ -142,7 +142,9 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
     let nextNote = started + noteEveryMs;
     const first = await inspect();
     const declared = ref.port ?? declaredPort(first);
-    const output = options.onOutput && runs(first) ? followRunOutput(docker, ref.id, first.State.StartedAt, options.onOutput) : null;
+    let delivered = false;
+    const onOutput = options.onOutput && ((text: string) => ((delivered = true), options.onOutput!(text)));
+    const output = onOutput && runs(first) ? followRunOutput(docker, ref.id, first.State.StartedAt, onOutput) : null;
     let loopbackSince: number | null = null;
     let lastListenCheck = Number.NEGATIVE_INFINITY;
     let listening: readonly ListeningSocket[] | null = null;
@@ -152,9 +154,11 @@ export function createDockerRuntime(deps: DockerRuntimeDeps): ContainerRuntime {
         const info = await inspect();
         if (!runs(info)) {
           runEndedAt = info.State.FinishedAt;
-          // Exited before its output could be followed: it goes to the same place, once.
-          if (options.onOutput && !output) options.onOutput(`${await lastRunOutput(docker, info, LOG_LINES)}\n`);
-          throw await exitedError(info, { streamed: options.onOutput !== undefined });
+          await output?.stop(runEndedAt);
+          // Exited before its output could be followed, or before any of it arrived (a loaded
+          // engine): it goes to the same place, once, so the error can point there.
+          if (onOutput && !delivered) onOutput(`${await lastRunOutput(docker, info, LOG_LINES)}\n`);
+          throw await exitedError(info, { streamed: onOutput !== undefined });
         }
         const remaining = deadline - clock.now().getTime();
         const probe = await probeHttp(ref.upstream, Math.max(1, Math.min(PROBE_TIMEOUT_MS, remaining)));
